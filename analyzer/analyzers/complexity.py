@@ -1,0 +1,101 @@
+"""Complexity analyzer: radon, through its Python API, parsing each file once.
+
+Cyclomatic complexity per function and method (findings for rank C and worse), the
+maintainability index per module, and raw line counts as measures. The maintainability
+index is computed from the same tree radon's complexity visitor walks, instead of calling
+``mi_visit`` (which would parse and walk the file again).
+"""
+
+from __future__ import annotations
+
+import ast
+from importlib.metadata import version
+from typing import Any
+
+from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+
+REPORTED_RANKS = ("C", "D", "E", "F")
+
+
+class ComplexityAnalyzer:
+    name = "complexity"
+    tool = "radon"
+    scope = "file"
+    file_patterns = ("*.py", "*.pyw")
+
+    def tool_version(self) -> str:
+        return version("radon")
+
+    def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+        findings: list[RawFinding] = []
+        measures: list[Measure] = []
+        errors: list[FileError] = []
+        for source_file in request.files:
+            result = measure_file(request.root, source_file.path)
+            if isinstance(result, FileError):
+                errors.append(result)
+            else:
+                findings.extend(result[0])
+                measures.extend(result[1])
+        return AnalysisOutput(findings=tuple(findings), measures=tuple(measures), errors=tuple(errors))
+
+
+def measure_file(root: str, path: str) -> tuple[list[RawFinding], list[Measure]] | FileError:
+    text = read_source(root, path, "complexity")
+    if isinstance(text, FileError):
+        return text
+    try:
+        return _analyze_text(text, path)
+    except PARSE_ERRORS as exc:
+        return FileError(path=path, analyzer="complexity", reason=describe_parse_error(exc))
+
+
+def _analyze_text(text: str, path: str) -> tuple[list[RawFinding], list[Measure]]:
+    from radon.complexity import cc_rank
+    from radon.metrics import h_visit_ast, mi_compute
+    from radon.raw import analyze
+    from radon.visitors import ComplexityVisitor
+
+    tree = ast.parse(text, filename=path)
+    visitor = ComplexityVisitor.from_ast(tree)
+    raw = analyze(text)
+    findings = [
+        _to_finding(block, path, cc_rank(block.complexity))
+        for block in _functions(visitor)
+        if cc_rank(block.complexity) in REPORTED_RANKS
+    ]
+    comment_lines = raw.comments + raw.multi
+    comment_percent = comment_lines / raw.sloc * 100 if raw.sloc else 0.0
+    mi = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comment_percent)
+    measures = [
+        Measure(name="raw.loc", value=raw.loc, path=path),
+        Measure(name="raw.sloc", value=raw.sloc, path=path),
+        Measure(name="raw.lloc", value=raw.lloc, path=path),
+        Measure(name="raw.comments", value=comment_lines, path=path),
+        Measure(name="complexity.functions", value=len(_functions(visitor)), path=path),
+        Measure(name="complexity.mi", value=round(float(mi), 2), path=path),
+    ]
+    return findings, measures
+
+
+def _functions(visitor: Any) -> list[Any]:
+    """Every function and method, classes unwrapped (radon lists a class and its methods)."""
+    blocks = list(visitor.functions)
+    for klass in visitor.classes:
+        blocks.extend(klass.methods)
+    return blocks
+
+
+def _to_finding(block: Any, path: str, rank: str) -> RawFinding:
+    return RawFinding(
+        tool="radon",
+        tool_code=f"CC-{rank}",
+        message=f"{block.fullname} has cyclomatic complexity {block.complexity} (rank {rank})",
+        path=path,
+        line=int(block.lineno),
+        column=int(block.col_offset) + 1,
+        end_line=int(block.endline),
+        details=(("complexity", int(block.complexity)), ("units", max(int(block.complexity) - 10, 0))),
+    )

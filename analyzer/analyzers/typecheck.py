@@ -1,0 +1,230 @@
+"""Typing analyzer: mypy, in its own process, never trusting the target's configuration.
+
+mypy is not thread-safe and mutates interpreter state, so it always runs as a subprocess.
+The target's mypy config (and therefore its plugins) is ignored with ``--config-file=``,
+site-packages are not searched, and the cache lives outside the target.
+
+A file mypy cannot parse is a *blocking* error that would blank out every other finding,
+so files are parsed here first; unparseable ones are reported as errors and left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path, PurePosixPath
+
+from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+
+MYPY_FLAGS = (
+    "--config-file=",
+    "--ignore-missing-imports",
+    "--no-site-packages",
+    "--explicit-package-bases",
+    "--follow-imports=skip",
+    "--show-error-codes",
+    "--no-error-summary",
+    "--no-pretty",
+    "--output=json",
+)
+# mypy's own re-tries when a blocking error names a file we could not foresee.
+_MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Checked:
+    path: str
+    module: str
+    functions: int
+    annotated: int
+
+
+class TypingAnalyzer:
+    name = "typing"
+    tool = "mypy"
+    scope = "project"
+    file_patterns = ("*.py", "*.pyi")
+
+    def tool_version(self) -> str:
+        return version("mypy")
+
+    def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+        checked, errors = _parse_all(request)
+        measures = _annotation_measures(checked)
+        findings: list[RawFinding] = []
+        for group in _unique_module_groups(checked):
+            result = _run_mypy(request, [c.path for c in group])
+            if isinstance(result, AnalyzerFailure):
+                return result
+            group_findings, group_errors = result
+            findings.extend(group_findings)
+            errors.extend(group_errors)
+        return AnalysisOutput(findings=tuple(findings), errors=tuple(errors), measures=measures)
+
+
+def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError]]:
+    checked: list[_Checked] = []
+    errors: list[FileError] = []
+    for source_file in request.files:
+        text = read_source(request.root, source_file.path, "typing")
+        if isinstance(text, FileError):
+            errors.append(text)
+            continue
+        try:
+            tree = ast.parse(text, filename=source_file.path)
+        except PARSE_ERRORS as exc:
+            errors.append(FileError(path=source_file.path, analyzer="typing", reason=describe_parse_error(exc)))
+            continue
+        functions, annotated = count_annotated_functions(tree)
+        checked.append(
+            _Checked(path=source_file.path, module=module_name(source_file.path), functions=functions, annotated=annotated)
+        )
+    return checked, errors
+
+
+def count_annotated_functions(tree: ast.AST) -> tuple[int, int]:
+    """How many functions there are, and how many have every parameter and the return annotated."""
+    total = annotated = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            total += 1
+            annotated += _is_fully_annotated(node)
+    return total, annotated
+
+
+def _is_fully_annotated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    args = node.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    if params and params[0].arg in ("self", "cls"):
+        params = params[1:]
+    params += [a for a in (args.vararg, args.kwarg) if a is not None]
+    returns_ok = node.returns is not None or node.name == "__init__"
+    return returns_ok and all(p.annotation is not None for p in params)
+
+
+def _annotation_measures(checked: Sequence[_Checked]) -> tuple[Measure, ...]:
+    measures: list[Measure] = []
+    for item in checked:
+        measures.append(Measure(name="typing.functions", value=item.functions, path=item.path))
+        measures.append(Measure(name="typing.annotated_functions", value=item.annotated, path=item.path))
+    return tuple(measures)
+
+
+def module_name(path: str) -> str:
+    """The module name mypy derives for ``path`` under ``--explicit-package-bases``."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _unique_module_groups(checked: Sequence[_Checked]) -> list[list[_Checked]]:
+    """Split files so no group has two files mypy would name the same module.
+
+    Real repositories often have several ``conftest.py`` or ``setup.py`` files; mypy
+    refuses a whole run on such a duplicate, so each copy goes into a later group.
+    """
+    groups: list[list[_Checked]] = []
+    seen_per_group: list[set[str]] = []
+    for item in sorted(checked, key=lambda c: c.path):
+        for names, group in zip(seen_per_group, groups, strict=True):
+            if item.module not in names:
+                names.add(item.module)
+                group.append(item)
+                break
+        else:
+            seen_per_group.append({item.module})
+            groups.append([item])
+    return groups
+
+
+def _cache_dir(request: AnalysisRequest) -> str:
+    base = request.cache_dir or tempfile.gettempdir()
+    digest = hashlib.sha256(request.root.encode()).hexdigest()[:16]
+    return str(Path(base) / "mypy" / digest)
+
+
+def _run_mypy(
+    request: AnalysisRequest, paths: list[str]
+) -> tuple[list[RawFinding], list[FileError]] | AnalyzerFailure:
+    errors: list[FileError] = []
+    remaining = list(paths)
+    for _ in range(_MAX_ATTEMPTS):
+        if not remaining:
+            return [], errors
+        completed = _invoke(request, remaining)
+        findings, blocked, other = _parse_output(completed.stdout)
+        if completed.returncode in (0, 1) and not blocked:
+            return findings, errors
+        if blocked:
+            errors.extend(blocked)
+            drop = {e.path for e in blocked}
+            remaining = [p for p in remaining if p not in drop]
+            continue
+        message = " ".join((other or completed.stderr.strip() or f"exit {completed.returncode}").split())
+        return AnalyzerFailure(reason=f"mypy failed: {message[:500]}")
+    return AnalyzerFailure(reason="mypy kept reporting blocking errors")
+
+
+def _invoke(request: AnalysisRequest, paths: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPY", "PYTHON"))}
+    command = [sys.executable, "-m", "mypy", *MYPY_FLAGS, f"--cache-dir={_cache_dir(request)}", "--", *paths]
+    return subprocess.run(  # noqa: S603 - fixed interpreter and flags, paths as separate arguments
+        command, cwd=request.root, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def _parse_output(stdout: str) -> tuple[list[RawFinding], list[FileError], str]:
+    findings: list[RawFinding] = []
+    blocked: list[FileError] = []
+    other: list[str] = []
+    for line in stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if line.strip():
+                other.append(line.strip())
+            continue
+        if record.get("code") == "syntax":
+            blocked.append(FileError(path=record["file"], analyzer="typing", reason=f"mypy: {record['message']}"))
+        else:
+            findings.append(_to_finding(record))
+    return findings, _dedupe(blocked), "; ".join(other)
+
+
+def _dedupe(errors: Iterable[FileError]) -> list[FileError]:
+    counts = Counter(e.path for e in errors)
+    kept: dict[str, FileError] = {}
+    for error in errors:
+        kept.setdefault(error.path, error)
+    return [kept[p] for p in counts]
+
+
+def _to_finding(record: dict[str, object]) -> RawFinding:
+    severity: Severity | None = "info" if record.get("severity") == "note" else None
+    hint = record.get("hint")
+    end_column = record.get("end_column")
+    return RawFinding(
+        tool="mypy",
+        tool_code=str(record.get("code") or ("note" if severity == "info" else "misc")),
+        message=str(record["message"]),
+        path=Path(str(record["file"])).as_posix(),
+        line=max(int(str(record["line"])), 1),
+        column=max(int(str(record.get("column", 0))), 0) + 1,
+        end_line=int(str(record["end_line"])) if record.get("end_line") else None,
+        end_column=int(str(end_column)) + 1 if isinstance(end_column, int) else None,
+        severity=severity,
+        confidence="high",
+        details=(("hint", str(hint)),) if hint else (),
+    )

@@ -1,0 +1,124 @@
+"""The data every pipeline stage passes along: small, frozen, keyword-only dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["high", "medium", "low", "info"]
+Confidence = Literal["high", "medium", "low"]
+Scope = Literal["file", "project"]
+Scalar = str | int | float | bool | None
+
+SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
+CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SourceFile:
+    """A file discovered under the scan root. ``path`` is POSIX and relative to the root."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RawFinding:
+    """What an adapter reports, in the tool's terms but already 1-based and root-relative."""
+
+    tool: str
+    tool_code: str
+    message: str
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+    cwe: int | None = None
+    details: tuple[tuple[str, Scalar], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Finding:
+    """A normalized finding; ``fingerprint`` survives line shifts."""
+
+    fingerprint: str
+    rule_id: str
+    tool: str
+    tool_code: str
+    category: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int | None
+    end_column: int | None
+    symbol: str | None
+    cwe: int | None
+    details: tuple[tuple[str, Scalar], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FileError:
+    """A file one analyzer could not process; the scan goes on without it."""
+
+    path: str
+    analyzer: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Measure:
+    """A number an analyzer measured, for one file (``path``) or the whole project."""
+
+    name: str
+    value: float
+    path: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnalysisOutput:
+    """Everything an analyzer produced for the files it was given."""
+
+    findings: tuple[RawFinding, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    errors: tuple[FileError, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnalyzerRun:
+    """How one analyzer fared: ``ok``, ``failed`` (with ``error``) or ``skipped``."""
+
+    name: str
+    tool_version: str
+    status: Literal["ok", "failed", "skipped"]
+    duration_s: float
+    files: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Target:
+    """What was scanned."""
+
+    root: str
+    files_scanned: int
+    lines: int
+    git_commit: str | None = None
+    git_branch: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ScanResult:
+    """The outcome of the analysis stages, before grouping and planning."""
+
+    target: Target
+    analyzers: tuple[AnalyzerRun, ...]
+    findings: tuple[Finding, ...]
+    measures: tuple[Measure, ...]
+    errors: tuple[FileError, ...]
+    suppressed: tuple[Finding, ...] = field(default=())

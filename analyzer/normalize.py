@@ -1,0 +1,178 @@
+"""Turn adapters' raw findings into normalized, fingerprinted, sorted findings.
+
+Pure: the source lines and symbol spans it needs are handed in as ``SourceIndex`` values,
+built at the edge by ``index_sources``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from analyzer.model import Finding, RawFinding
+from analyzer.rules import RuleBook
+from analyzer.source import PARSE_ERRORS, read_source
+
+_IGNORE = re.compile(r"#\s*roadmap:\s*ignore(?:\[(?P<rules>[^\]]*)\])?", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SymbolSpan:
+    start: int
+    end: int
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SourceIndex:
+    """The lines of one file and its function/class spans, innermost last."""
+
+    lines: tuple[str, ...]
+    spans: tuple[SymbolSpan, ...]
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def symbol_at(self, line: int) -> str | None:
+        best: SymbolSpan | None = None
+        for span in self.spans:
+            if span.start <= line <= span.end and (best is None or span.start >= best.start):
+                best = span
+        return best.name if best else None
+
+
+EMPTY_INDEX = SourceIndex(lines=(), spans=())
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Normalized:
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Finding, ...]
+
+
+def index_sources(root: str, paths: Iterable[str]) -> dict[str, SourceIndex]:
+    """Read and index each file that has findings; unreadable ones get an empty index."""
+    return {path: _index_one(root, path) for path in sorted(set(paths))}
+
+
+def _index_one(root: str, path: str) -> SourceIndex:
+    text = read_source(root, path, "normalize")
+    if not isinstance(text, str):
+        return EMPTY_INDEX
+    lines = tuple(text.splitlines())
+    if not path.endswith((".py", ".pyi", ".pyw")):
+        return SourceIndex(lines=lines, spans=())
+    try:
+        tree = ast.parse(text)
+    except PARSE_ERRORS:
+        return SourceIndex(lines=lines, spans=())
+    return SourceIndex(lines=lines, spans=tuple(_spans(tree)))
+
+
+def _spans(tree: ast.AST) -> list[SymbolSpan]:
+    spans: list[SymbolSpan] = []
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, prefix = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                start = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                spans.append(SymbolSpan(start=start, end=child.end_lineno or child.lineno, name=name))
+                stack.append((child, f"{name}."))
+            else:
+                stack.append((child, prefix))
+    return sorted(spans, key=lambda s: (s.start, -s.end, s.name))
+
+
+def normalize(
+    raw: Sequence[RawFinding],
+    rules: RuleBook,
+    sources: Mapping[str, SourceIndex],
+    severity_overrides: Mapping[str, str] | None = None,
+) -> Normalized:
+    """Attach rules, symbols and fingerprints; split out inline-suppressed findings; sort."""
+    overrides = severity_overrides or {}
+    drafts = [_draft(item, rules, sources.get(item.path, EMPTY_INDEX), overrides) for item in raw]
+    findings = _fingerprint(drafts)
+    kept = tuple(f for f, line in findings if not _is_suppressed(line, f.rule_id))
+    suppressed = tuple(f for f, line in findings if _is_suppressed(line, f.rule_id))
+    return Normalized(findings=kept, suppressed=suppressed)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Draft:
+    finding: Finding
+    line_text: str
+
+
+def _draft(item: RawFinding, rules: RuleBook, index: SourceIndex, overrides: Mapping[str, str]) -> _Draft:
+    rule = rules.lookup(item.tool, item.tool_code)
+    severity = overrides.get(rule.rule_id) or item.severity or rule.severity
+    finding = Finding(
+        fingerprint="",
+        rule_id=rule.rule_id,
+        tool=item.tool,
+        tool_code=item.tool_code,
+        category=rule.category,
+        severity=severity,  # type: ignore[arg-type]
+        confidence=item.confidence or "high",
+        message=item.message,
+        path=item.path,
+        line=max(item.line, 1),
+        column=max(item.column, 1),
+        end_line=item.end_line,
+        end_column=item.end_column,
+        symbol=index.symbol_at(item.line),
+        cwe=item.cwe,
+        details=item.details,
+    )
+    return _Draft(finding=finding, line_text=index.line_text(item.line))
+
+
+def normalized_line(text: str) -> str:
+    """The flagged line without indentation or spacing differences."""
+    return _SPACE.sub(" ", text.strip())
+
+
+def _fingerprint(drafts: Sequence[_Draft]) -> list[tuple[Finding, str]]:
+    """Fingerprint = hash(rule, path, symbol, normalized line, occurrence index). No line number."""
+    groups: dict[tuple[str, str, str, str], list[_Draft]] = defaultdict(list)
+    for draft in drafts:
+        f = draft.finding
+        groups[(f.rule_id, f.path, f.symbol or "", normalized_line(draft.line_text))].append(draft)
+    result: list[tuple[Finding, str]] = []
+    for key, members in groups.items():
+        members.sort(key=lambda d: (d.finding.line, d.finding.column, d.finding.message))
+        for occurrence, draft in enumerate(members):
+            digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode()).hexdigest()[:20]
+            result.append((_with_fingerprint(draft.finding, digest), draft.line_text))
+    result.sort(key=lambda pair: sort_key(pair[0]))
+    return result
+
+
+def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
+    return replace(finding, fingerprint=fingerprint)
+
+
+def sort_key(finding: Finding) -> tuple[str, int, int, str, str, str]:
+    return (finding.path, finding.line, finding.column, finding.rule_id, finding.message, finding.fingerprint)
+
+
+def _is_suppressed(line_text: str, rule_id: str) -> bool:
+    match = _IGNORE.search(line_text)
+    if match is None:
+        return False
+    listed = match.group("rules")
+    if listed is None:
+        return True
+    wanted = {r.strip() for r in listed.split(",") if r.strip()}
+    return rule_id in wanted or rule_id.split(".", 1)[-1] in wanted
+
+
+__all__ = ["EMPTY_INDEX", "Normalized", "SourceIndex", "index_sources", "normalize", "sort_key"]

@@ -1,0 +1,85 @@
+"""The analyzer protocol, and discovery of analyzers through entry points.
+
+Built-in analyzers are registered in the ``repo_roadmap.analyzers`` entry-point group
+exactly as a third-party one would be, so there is one path for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from analyzer.model import AnalysisOutput, Scalar, Scope, SourceFile
+
+ENTRY_POINT_GROUP = "repo_roadmap.analyzers"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnalysisRequest:
+    """What an analyzer is asked to look at. ``root`` is absolute; file paths are relative."""
+
+    root: str
+    files: tuple[SourceFile, ...]
+    cache_dir: str | None = None
+    options: Mapping[str, Scalar | tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnalyzerFailure:
+    """An analyzer could not do its job at all; ``reason`` says why."""
+
+    reason: str
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """What every analyzer plugin provides.
+
+    ``scope`` is ``"file"`` when files are independent, so the engine may split them across
+    worker processes and cache per file, or ``"project"`` when the tool needs the whole
+    program at once. ``file_patterns`` are globs (matched against the relative path and
+    the file name) selecting the files it wants.
+    """
+
+    name: str
+    tool: str
+    scope: Scope
+    file_patterns: tuple[str, ...]
+
+    def tool_version(self) -> str: ...
+
+    def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure: ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoadedAnalyzer:
+    """An entry point and what loading it gave: an analyzer, or the reason it failed."""
+
+    name: str
+    analyzer: Analyzer | None
+    error: str | None = None
+
+
+def discover_analyzers() -> tuple[LoadedAnalyzer, ...]:
+    """Load every registered analyzer, sorted by name; a broken plugin is reported, not raised."""
+    found: dict[str, LoadedAnalyzer] = {}
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value)):
+        if point.name in found:
+            continue
+        found[point.name] = _load(point.name, point.load)
+    return tuple(found[name] for name in sorted(found))
+
+
+def _load(name: str, load: object) -> LoadedAnalyzer:
+    try:
+        factory = load()  # type: ignore[operator]
+        candidate = factory() if isinstance(factory, type) else factory
+    except Exception as exc:  # a third-party plugin may fail in any way
+        return LoadedAnalyzer(name=name, analyzer=None, error=f"could not load: {exc!r}")
+    if not isinstance(candidate, Analyzer):
+        return LoadedAnalyzer(
+            name=name, analyzer=None, error="does not implement the repo_roadmap Analyzer protocol"
+        )
+    return LoadedAnalyzer(name=name, analyzer=candidate)

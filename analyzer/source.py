@@ -1,0 +1,48 @@
+"""Reading files from the scanned tree as text, the way Python itself would decode them."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+from analyzer.model import FileError
+
+# Files beyond this size are almost always generated; they are still read, but the limit
+# keeps one pathological file from exhausting memory.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def read_source(root: str, path: str, analyzer: str) -> str | FileError:
+    """Decode ``root/path`` per PEP 263 (BOM, coding cookie, UTF-8 default)."""
+    try:
+        data = (Path(root) / path).read_bytes()
+    except OSError as exc:
+        return FileError(path=path, analyzer=analyzer, reason=f"unreadable: {exc.strerror or exc}")
+    return decode_source(data, path, analyzer)
+
+
+def decode_source(data: bytes, path: str, analyzer: str) -> str | FileError:
+    if len(data) > MAX_SOURCE_BYTES:
+        return FileError(path=path, analyzer=analyzer, reason=f"too large: {len(data)} bytes")
+    if b"\x00" in data:
+        return FileError(path=path, analyzer=analyzer, reason="binary file: contains NUL bytes")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        return FileError(path=path, analyzer=analyzer, reason=f"cannot decode: {exc}")
+    return text.removeprefix("\ufeff")
+
+
+def describe_parse_error(exc: BaseException) -> str:
+    """A one-line reason for a file a parser rejected."""
+    if isinstance(exc, SyntaxError):
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        return f"syntax error{where}: {exc.msg}"
+    if isinstance(exc, RecursionError | MemoryError):
+        return f"too deeply nested to parse: {type(exc).__name__}"
+    return f"cannot parse: {type(exc).__name__}: {exc}"
+
+
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
