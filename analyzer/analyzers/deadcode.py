@@ -12,14 +12,16 @@ from analyzer.source import describe_parse_error, read_source
 MIN_CONFIDENCE = 60
 
 
-def _make_vulture() -> Any:
+def _make_vulture(ignore_decorators: tuple[str, ...], ignore_names: tuple[str, ...]) -> Any:
     import vulture
 
     class _RecordingVulture(vulture.Vulture):  # type: ignore[misc]
         """vulture prints parse problems; record them as per-file reasons instead."""
 
         def __init__(self) -> None:
-            super().__init__(verbose=False)
+            super().__init__(
+                verbose=False, ignore_names=list(ignore_names), ignore_decorators=list(ignore_decorators)
+            )
             self.problems: list[str] = []
 
         def _log(self, *args: object, file: object = None, force: bool = False) -> None:
@@ -39,7 +41,7 @@ class DeadCodeAnalyzer:
         return version("vulture")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        scanner = _make_vulture()
+        scanner = _make_vulture(_strings(request, "ignore_decorators"), _strings(request, "ignore_names"))
         errors: list[FileError] = []
         for source_file in request.files:
             error = _scan_one(scanner, request.root, source_file.path)
@@ -47,6 +49,11 @@ class DeadCodeAnalyzer:
                 errors.append(error)
         items = scanner.get_unused_code(min_confidence=MIN_CONFIDENCE)
         return AnalysisOutput(findings=tuple(_to_finding(item) for item in items), errors=tuple(errors))
+
+
+def _strings(request: AnalysisRequest, key: str) -> tuple[str, ...]:
+    value = request.options.get(key, ())
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
 
 def _scan_one(scanner: Any, root: str, path: str) -> FileError | None:

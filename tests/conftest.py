@@ -1,0 +1,69 @@
+"""Shared test helpers: the installed CLI, and small repositories built in tmp dirs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "fixtures"
+NOXPANEL = FIXTURES / "noxpanel"
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def roadmap_executable() -> str:
+    """The console script installed next to the interpreter running the tests."""
+    candidate = Path(sys.executable).parent / "roadmap"
+    return str(candidate) if candidate.exists() else "roadmap"
+
+
+def run_roadmap(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> CliRun:
+    merged = {**os.environ, **(env or {})}
+    completed = subprocess.run(
+        [roadmap_executable(), *args],
+        cwd=cwd,
+        env=merged,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Create files (dedented text, or raw bytes) under ``root``."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def cache_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Point the user cache at a throwaway directory so tests never share state."""
+    return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg-cache"))}

@@ -1,0 +1,60 @@
+"""File discovery: git-aware, skips environments and caches, never leaves the root."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from analyzer.discover import discover_files, matches_any
+from tests.conftest import write_tree
+
+
+def _paths(root: Path, **kwargs: tuple[str, ...]) -> list[str]:
+    return [f.path for f in discover_files(root, **kwargs)]
+
+
+def test_walk_skips_virtualenvs_caches_and_build_outputs(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "app/main.py": "",
+            ".venv/lib/x.py": "",
+            "env2/pyvenv.cfg": "",
+            "env2/lib/y.py": "",
+            "node_modules/z/index.js": "",
+            "build/lib/app.py": "",
+            "app/__pycache__/main.cpython-311.pyc": "",
+            "pkg.egg-info/PKG-INFO": "",
+        },
+    )
+    assert _paths(root) == ["app/main.py"]
+
+
+def test_git_checkout_uses_tracked_and_unignored_files(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {".gitignore": "generated/\n", "a.py": "", "generated/b.py": "", "new.py": ""})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "a.py", ".gitignore"], check=True)
+    assert _paths(root) == [".gitignore", "a.py", "new.py"]
+
+
+def test_symlinks_outside_the_root_and_loops_are_not_followed(tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {"secret.py": ""})
+    root = write_tree(tmp_path / "repo", {"a.py": ""})
+    os.symlink(outside / "secret.py", root / "leak.py")
+    os.symlink(outside, root / "leakdir")
+    os.symlink(root, root / "loop")
+    os.symlink(root / "a.py", root / "alias.py")
+    assert _paths(root) == ["a.py", "alias.py"]
+
+
+def test_include_and_exclude_globs(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"src/a.py": "", "src/b.py": "", "tests/test_a.py": "", "docs/x.md": ""})
+    assert _paths(root, include=("*.py",), exclude=("tests/**",)) == ["src/a.py", "src/b.py"]
+    assert _paths(root, exclude=("b.py", "docs/**")) == ["src/a.py", "tests/test_a.py"]
+
+
+def test_glob_matching_rules() -> None:
+    assert matches_any("pkg/mod.py", ["*.py"])
+    assert matches_any("tests/unit/test_x.py", ["tests/**"])
+    assert not matches_any("src/tests.py", ["tests/**"])
