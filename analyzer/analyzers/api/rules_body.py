@@ -1,0 +1,252 @@
+"""Rules about what function bodies do: blocking calls in coroutines, connections without
+a timeout, SQL built from strings, and queries inside loops.
+
+One visit over a module that already has qualified names resolved (the same metadata the
+endpoint extractor uses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from analyzer.analyzers.api.names import dotted, package_of, pick
+from analyzer.analyzers.api.queries import chain_names, is_query_call
+from analyzer.analyzers.api.settings import ApiSettings
+from analyzer.analyzers.api.sqlbuild import Built, classify
+from analyzer.analyzers.api.syntax import argument, has_timeout, keyword
+from analyzer.model import RawFinding
+
+EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript"})
+DJANGO_EVALUATING = frozenset(
+    {"get", "count", "first", "last", "exists", "create", "update", "delete", "get_or_create",
+     "update_or_create", "bulk_create", "bulk_update", "aggregate", "earliest", "latest", "in_bulk"}
+)  # fmt: skip
+
+
+@dataclass(kw_only=True)
+class _Function:
+    name: str
+    is_async: bool
+    built: dict[str, Built] = field(default_factory=dict)
+
+
+class BodyRules(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(self, *, module: str, path: str, settings: ApiSettings) -> None:
+        super().__init__()
+        self.module, self.path, self.settings = module, path, settings
+        self.package = package_of(module, path)
+        self.findings: list[RawFinding] = []
+        self._functions: list[_Function] = [_Function(name="<module>", is_async=False)]
+        self._awaited: set[int] = set()
+        self._claimed: set[int] = set()
+        self._looped: set[int] = set()
+        self._sessions: set[str] = set()
+
+    def _report(self, code: str, node: cst.CSTNode, message: str) -> None:
+        start = self.get_metadata(PositionProvider, node).start
+        self.findings.append(
+            RawFinding(
+                tool="api",
+                tool_code=code,
+                message=message,
+                path=self.path,
+                line=start.line,
+                column=start.column + 1,
+            )
+        )
+
+    def _name(self, node: cst.CSTNode) -> str | None:
+        return pick(
+            self.get_metadata(QualifiedNameProvider, node, set()), self.module, self.package
+        )
+
+    # -- scopes ------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(
+            _Function(name=node.name.value, is_async=node.asynchronous is not None)
+        )
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._functions.append(_Function(name="<lambda>", is_async=False))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._functions.pop()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._awaited.add(id(node.expression))
+
+    # -- strings built for SQL, and session objects ------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        built = classify(node.value, self._functions[-1].built)
+        is_session = isinstance(node.value, cst.Call) and self._is_session_factory(node.value)
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and built is not None:
+                self._functions[-1].built[target.target.value] = built
+            text = dotted(target.target)
+            if is_session and text:
+                self._sessions.add(text)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if not isinstance(node.target, cst.Name) or not isinstance(node.operator, cst.AddAssign):
+            return
+        scope = self._functions[-1].built
+        before = scope.get(node.target.value)
+        added = classify(node.value, scope)
+        if before is None:
+            return
+        dynamic_piece = Built(dynamic=True, bandit_sees=False) if added is None else added
+        scope[node.target.value] = before.merge(dynamic_piece)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if (
+            isinstance(node.item, cst.Call)
+            and self._is_session_factory(node.item)
+            and node.asname is not None
+        ):
+            text = (
+                dotted(node.asname.name)
+                if isinstance(node.asname.name, cst.BaseExpression)
+                else None
+            )
+            if text:
+                self._sessions.add(text)
+
+    def _is_session_factory(self, call: cst.Call) -> bool:
+        return self._name(call.func) in self.settings.session_factories
+
+    # -- loops -----------------------------------------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        self._scan_loop(node.body)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._scan_loop(node.body)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._scan_loop(node.elt)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._scan_loop(node.elt)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._scan_loop(node.elt)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._scan_loop(node.value)
+
+    def _scan_loop(self, body: cst.CSTNode) -> None:
+        finder = _LoopQueries(self.settings)
+        body.visit(finder)
+        for call in finder.calls:
+            if id(call) not in self._looped:
+                self._looped.add(id(call))
+                self._report(
+                    "query-in-loop",
+                    call,
+                    f"query `{_chain_text(call)}` runs once per loop iteration",
+                )
+
+    # -- calls ------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self._name(node.func)
+        self._check_timeout(node, name)
+        self._check_sql(node)
+        function = self._functions[-1]
+        if function.is_async and id(node) not in self._awaited and id(node) not in self._claimed:
+            self._check_blocking(node, name, function.name)
+
+    def _check_blocking(self, node: cst.Call, name: str | None, function: str) -> None:
+        if name and any(fnmatchcase(name, p) for p in self.settings.blocking_calls):
+            self._report(
+                "blocking-call-in-async",
+                node,
+                f"`{name}` blocks the event loop in coroutine `{function}`",
+            )
+            return
+        if self._is_sync_query(node):
+            self._claim_chain(node)
+            self._report(
+                "blocking-call-in-async",
+                node,
+                f"synchronous query `{_chain_text(node)}` in coroutine `{function}`",
+            )
+
+    def _is_sync_query(self, node: cst.Call) -> bool:
+        if not is_query_call(node, self.settings):
+            return False
+        names = chain_names(node)
+        if "query" in names[:-1] or any(n in EXECUTE_METHODS for n in names[:-1]):
+            return True
+        return self.settings.manager_attribute in names and names[0] in DJANGO_EVALUATING
+
+    def _claim_chain(self, node: cst.BaseExpression) -> None:
+        current = node
+        while isinstance(current, cst.Call | cst.Attribute | cst.Subscript):
+            self._claimed.add(id(current))
+            current = current.func if isinstance(current, cst.Call) else current.value
+
+    def _check_timeout(self, node: cst.Call, name: str | None) -> None:
+        if name is not None and name in self.settings.timeout_calls:
+            if not has_timeout(node, self.settings.timeout_calls[name]):
+                self._report(
+                    "request-without-timeout", node, f"`{name}` opens a connection with no timeout"
+                )
+            return
+        if (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in self.settings.session_methods
+        ):
+            receiver = dotted(node.func.value)
+            if receiver in self._sessions and not has_timeout(node, -1):
+                self._report(
+                    "request-without-timeout",
+                    node,
+                    f"`{receiver}.{node.func.attr.value}` on a requests session has no timeout",
+                )
+
+    def _check_sql(self, node: cst.Call) -> None:
+        if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in EXECUTE_METHODS:
+            return
+        sql = argument(node, 0, "sql") or keyword(node, "operation")
+        if sql is None:
+            return
+        built = classify(sql, self._functions[-1].built)
+        if built is not None and built.dynamic and not built.bandit_sees:
+            self._report(
+                "sql-string-execute",
+                node,
+                f"SQL passed to `{node.func.attr.value}` is built from strings at run time",
+            )
+
+
+class _LoopQueries(cst.CSTVisitor):
+    """The outermost query calls in a loop body, not descending into nested functions."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self.calls: list[cst.Call] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if is_query_call(node, self.settings):
+            self.calls.append(node)
+            return False
+        return True
+
+
+def _chain_text(node: cst.Call) -> str:
+    names = chain_names(node)
+    return ".".join(reversed(names)) + "()"
