@@ -1,0 +1,163 @@
+"""Testing analyzer: existing coverage data, modules without tests, test-to-code ratio.
+
+It never runs the target's tests: coverage comes from files a previous run left behind
+(``coverage.xml``, ``coverage.json``, ``.coverage``; see ``coverage_data``). Those are
+usually git-ignored, so besides the discovered files the standard names are also looked
+up at the scan root. Without any, the project gets one ``testing.no-coverage-data``
+finding that says how to measure coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+from analyzer.analyzers.testing.coverage_data import (
+    CoverageError,
+    CoverageReport,
+    read_coverage_json,
+    read_coverage_sqlite,
+    read_coverage_xml,
+    statement_lines,
+)
+from analyzer.analyzers.testing.layout import TestLayout
+from analyzer.analyzers.testing.paths import match_recorded_paths
+from analyzer.analyzers.testing.project import ProjectSources, read_project
+from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.rules import load_settings
+
+COVERAGE_FILES = ("coverage.xml", "coverage.json", ".coverage")
+
+
+class TestingAnalyzer:
+    name = "testing"
+    tool = "testing"
+    scope = "project"
+    file_patterns = ("*.py", *COVERAGE_FILES)
+
+    def tool_version(self) -> str:
+        return f"repo-roadmap {version('repo-roadmap')}"
+
+    def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+        if not any(f.path.endswith(".py") for f in request.files):
+            # No Python code, nothing to test: coverage advice would be noise.
+            return AnalysisOutput()
+        settings = request.options or load_settings("testing")
+        layout = TestLayout(
+            test_patterns=tuple(settings["test_patterns"]),
+            exempt_patterns=tuple(settings["exempt_patterns"]),
+            source_roots=tuple(settings["source_roots"]),
+        )
+        project = read_project(request, layout)
+        findings, measures = project.findings_and_measures()
+        report, errors = _read_first_report(request, project)
+        errors = [*project.errors, *errors]
+        if report is None:
+            findings.append(_no_coverage_finding())
+        else:
+            threshold = float(settings["low_coverage_threshold"])
+            untested = {f.path for f in findings if f.tool_code == "untested-module"}
+            coverage_findings, coverage_measures = _coverage_results(
+                report, project, threshold, untested
+            )
+            findings.extend(coverage_findings)
+            measures.extend(coverage_measures)
+        return AnalysisOutput(
+            findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
+        )
+
+
+def _coverage_candidates(request: AnalysisRequest) -> list[str]:
+    """Coverage files in reading order: format first, then shallowest path."""
+    found = {f.path for f in request.files if f.path.rsplit("/", 1)[-1] in COVERAGE_FILES}
+    found.update(name for name in COVERAGE_FILES if (Path(request.root) / name).is_file())
+    return sorted(
+        found, key=lambda p: (COVERAGE_FILES.index(p.rsplit("/", 1)[-1]), p.count("/"), p)
+    )
+
+
+def _read_first_report(
+    request: AnalysisRequest, project: ProjectSources
+) -> tuple[CoverageReport | None, list[FileError]]:
+    errors: list[FileError] = []
+    for path in _coverage_candidates(request):
+        try:
+            report = _read_report(Path(request.root) / path, project)
+        except (CoverageError, OSError) as exc:
+            errors.append(
+                FileError(path=path, analyzer="testing", reason=f"unreadable coverage data: {exc}")
+            )
+            continue
+        return report, errors
+    return None, errors
+
+
+def _read_report(path: Path, project: ProjectSources) -> CoverageReport:
+    if path.name == "coverage.xml":
+        return read_coverage_xml(path)
+    if path.name == "coverage.json":
+        return read_coverage_json(path)
+    return read_coverage_sqlite(path, _statements_lookup(project))
+
+
+def _statements_lookup(project: ProjectSources) -> Callable[[str], set[int] | None]:
+    def statements_of(recorded: str) -> set[int] | None:
+        matched = match_recorded_paths([recorded], project.trees).get(recorded)
+        return statement_lines(project.trees[matched]) if matched else None
+
+    return statements_of
+
+
+def _coverage_results(
+    report: CoverageReport, project: ProjectSources, threshold: float, untested: set[str]
+) -> tuple[list[RawFinding], list[Measure]]:
+    """Per-file measures; ``low-coverage`` for files that have tests that do not reach them
+    (a module without any test already has its ``untested-module`` finding)."""
+    findings: list[RawFinding] = []
+    measures: list[Measure] = []
+    if report.percent is not None:
+        measures.append(Measure(name="testing.coverage_percent", value=report.percent))
+    matched = match_recorded_paths(report.files, project.trees)
+    for recorded, path in sorted(matched.items(), key=lambda item: item[1]):
+        coverage = report.files[recorded]
+        measures.extend(
+            [
+                Measure(name="testing.file_coverage_percent", value=coverage.percent, path=path),
+                Measure(name="testing.statements", value=coverage.statements, path=path),
+                Measure(name="testing.covered_statements", value=coverage.covered, path=path),
+            ]
+        )
+        if (
+            coverage.statements
+            and coverage.percent < threshold
+            and path not in untested
+            and not project.layout.is_test(path)
+        ):
+            findings.append(
+                RawFinding(
+                    tool="testing",
+                    tool_code="low-coverage",
+                    path=path,
+                    line=1,
+                    message=f"{coverage.percent:.0f}% of {coverage.statements} statements covered "
+                    f"(threshold {threshold:g}%, from {report.source})",
+                    details=(
+                        ("coverage_percent", coverage.percent),
+                        ("units", coverage.statements - coverage.covered),
+                    ),
+                )
+            )
+    return findings, measures
+
+
+def _no_coverage_finding() -> RawFinding:
+    return RawFinding(
+        tool="testing",
+        tool_code="no-coverage-data",
+        path=".",
+        line=1,
+        message="Coverage is not measured: no coverage.xml, coverage.json or .coverage found; "
+        "run `pytest --cov --cov-report=xml` and scan again",
+    )
