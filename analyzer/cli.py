@@ -1,6 +1,8 @@
 """The ``roadmap`` command line. The only module that talks to the terminal.
 
-Exit codes: 0 success; 2 usage error or unreadable target.
+Exit codes (see analyzer/gate.py): 0 success; 1 findings at or above ``--fail-on`` (only
+new ones with a baseline); 2 usage or configuration error, unreadable target or baseline;
+3 ``--strict`` and an analyzer failed or a file could not be analyzed.
 """
 
 from __future__ import annotations
@@ -11,50 +13,180 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from analyzer import __version__
 from analyzer.analyze import Progress as TaskProgress
 from analyzer.analyze import ProgressCallback
-from analyzer.config import ConfigError, ScanConfig, apply_project_table, read_project_table
-from analyzer.plugins import discover_analyzers
-from analyzer.render.json_report import build_report, dumps
-from analyzer.render.text import render_summary
-from analyzer.rules import RuleError
+from analyzer.baseline import (
+    Baseline,
+    BaselineError,
+    Comparison,
+    compare,
+    create_baseline,
+    dumps_baseline,
+    loads_baseline,
+    prune,
+)
+from analyzer.changes import ChangeError, changed_files
+from analyzer.config import (
+    ConfigError,
+    EffectiveConfig,
+    describe,
+    load_effective_config,
+    read_project_table,
+)
+from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, is_incomplete
+from analyzer.model import ScanResult
+from analyzer.plan import report_date, with_roadmap
+from analyzer.plugins import LoadedAnalyzer, discover_analyzers
+from analyzer.render import RENDERERS, render
+from analyzer.render.json_report import build_report
+from analyzer.render.text import print_summary
+from analyzer.report import Report
+from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-FORMATS = ("text", "json")
+DEFAULT_BASELINE = ".roadmap-baseline.json"
+
+# Ctrl-C: the shell convention, 128 + SIGINT.
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
     """A problem with how the command was called; reported in one line, exit 2."""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutputTarget:
+    format: str
+    path: Path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="roadmap", description="Scan a Python repository and plan its improvement as pull requests."
+        prog="roadmap",
+        description="Scan a Python repository and plan its improvement as pull requests.",
     )
     parser.add_argument("--version", action="version", version=f"roadmap {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    scan = commands.add_parser("scan", help="scan a repository and report findings")
+    options = _config_options()
+    scan = commands.add_parser(
+        "scan", parents=[options], help="scan a repository and report findings"
+    )
     scan.add_argument("path", type=Path, help="the repository (a directory) to scan")
-    scan.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
-    scan.add_argument("--output", "-o", type=Path, help="write the report to this file instead of stdout")
-    scan.add_argument("--include", action="append", default=[], metavar="GLOB", help="only scan matching files")
-    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching files")
-    scan.add_argument("--disable", action="append", default=[], metavar="ANALYZER", help="do not run an analyzer")
-    scan.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: CPU count)")
-    scan.add_argument("--timeout", type=float, help="seconds each analyzer may run (default: 1800)")
-    scan.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    _add_scan_arguments(scan)
+    baseline = commands.add_parser("baseline", help="record the current findings as accepted")
+    baseline_commands = baseline.add_subparsers(
+        dest="baseline_command", required=True, metavar="ACTION"
+    )
+    create = baseline_commands.add_parser("create", parents=[options], help="write a baseline file")
+    create.add_argument("path", type=Path, help="the repository (a directory) to scan")
+    create.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help=f"the baseline file (default: the configured one, else PATH/{DEFAULT_BASELINE})",
+    )
+    create.add_argument("--quiet", "-q", action="store_true", help="no progress")
+    config = commands.add_parser(
+        "config", parents=[options], help="print the effective configuration"
+    )
+    config.add_argument(
+        "path", type=Path, help="the repository (a directory) whose pyproject.toml to read"
+    )
     commands.add_parser("analyzers", help="list installed analyzers and their tool versions")
     return parser
+
+
+def _config_options() -> argparse.ArgumentParser:
+    """Flags that override ``[tool.roadmap]``; shared by scan, baseline create and config."""
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("configuration (overrides [tool.roadmap] in pyproject.toml)")
+    group.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only scan matching files"
+    )
+    group.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip matching files"
+    )
+    group.add_argument(
+        "--disable", action="append", default=[], metavar="ANALYZER", help="do not run an analyzer"
+    )
+    group.add_argument(
+        "--disable-rule",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="suppress a rule (e.g. bandit.B101)",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=("high", "medium", "low", "none"),
+        help="exit 1 on findings this severe",
+    )
+    group.add_argument(
+        "--strict", action="store_true", default=None, help="exit 3 if the scan was incomplete"
+    )
+    group.add_argument(
+        "--baseline", metavar="FILE", help="only findings not in this baseline count as new"
+    )
+    group.add_argument(
+        "--jobs", "-j", type=_positive_int, help="worker processes (default: CPU count)"
+    )
+    group.add_argument(
+        "--timeout", type=float, help="seconds each analyzer may run (default: 1800)"
+    )
+    group.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="analyze every file afresh; read and write no cached results",
+    )
+    return options
+
+
+def _add_scan_arguments(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(RENDERERS),
+        default="text",
+        help="report format (default: text)",
+    )
+    scan.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format, "
+        "a bare PATH writes --format",
+    )
+    scan.add_argument(
+        "--update-baseline", action="store_true", help="drop fixed findings from the baseline"
+    )
+    scan.add_argument(
+        "--changed-since", metavar="REV", help="report only findings in files changed since REV"
+    )
+    scan.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    scan.add_argument(
+        "--template-dir",
+        type=Path,
+        metavar="DIR",
+        help="Markdown templates that override the bundled ones",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -70,10 +202,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyzers":
             return list_analyzers(Console())
+        if args.command == "config":
+            return config_command(args)
+        if args.command == "baseline":
+            return baseline_create_command(args, err)
         return scan_command(args, err)
-    except (UsageError, ConfigError, RuleError) as exc:
-        err.print(f"roadmap: error: {exc}", highlight=False, markup=False)
+    except (UsageError, ConfigError, RuleError, BaselineError, ChangeError) as exc:
+        err.print(f"roadmap: error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # The workers are already stopped, and no report was written (reports are atomic).
+        err.print("roadmap: interrupted", highlight=False)
+        return EXIT_INTERRUPTED
 
 
 def list_analyzers(console: Console) -> int:
@@ -85,50 +225,232 @@ def list_analyzers(console: Console) -> int:
             table.add_row(item.name, "-", "-", "-", f"[red]broken: {item.error}[/red]")
             continue
         analyzer = item.analyzer
-        table.add_row(analyzer.name, analyzer.tool, safe_version(analyzer), analyzer.scope, "[green]enabled[/green]")
+        table.add_row(
+            analyzer.name,
+            analyzer.tool,
+            safe_version(analyzer),
+            analyzer.scope,
+            "[green]enabled[/green]",
+        )
     console.print(table)
     return EXIT_OK
 
 
+def config_command(args: argparse.Namespace) -> int:
+    root = _check_root(args.path)
+    effective = _effective_config(root, args, load_rulebook())
+    table = Table(title=f"Effective configuration for {args.path}", title_justify="left")
+    for column in ("key", "value", "source"):
+        table.add_column(column, overflow="fold")
+    for key, value, source in describe(effective):
+        table.add_row(key, value, source)
+    Console().print(table)
+    return EXIT_OK
+
+
+def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
+    root = _check_root(args.path)
+    rules = load_rulebook()
+    effective = _effective_config(root, args, rules)
+    target = args.output or _configured_baseline(root, effective) or root / DEFAULT_BASELINE
+    _check_writable(target)
+    result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
+    baseline = create_baseline(result.findings)
+    write_atomically(target, dumps_baseline(baseline, __version__))
+    err.print(f"Wrote baseline with {len(baseline.entries)} findings to {target}", highlight=False)
+    _warn_if_incomplete(result, err)
+    return EXIT_OK
+
+
 def scan_command(args: argparse.Namespace, err: Console) -> int:
-    root: Path = args.path
+    root = _check_root(args.path)
+    targets = parse_output_targets(args.output, args.format)
+    for target in targets:
+        _check_writable(target.path)
+    rules = load_rulebook()
+    effective = _effective_config(root, args, rules)
+    if args.changed_since:
+        only = changed_files(root, args.changed_since)
+        effective = replace(effective, scan=replace(effective.scan, only_paths=only))
+    baseline_path = _baseline_path(root, effective, args)
+    baseline = _read_baseline(baseline_path) if baseline_path else None
+    result, loaded = _scan(
+        root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
+    )
+    comparison = _compare(result, baseline, loaded, effective) if baseline is not None else None
+    if comparison is not None:
+        result = replace(result, findings=comparison.findings)
+    if args.template_dir is not None and not args.template_dir.is_dir():
+        raise UsageError(f"--template-dir {args.template_dir} is not a directory")
+    report = with_roadmap(
+        Report(
+            result=result,
+            root_label=str(args.path),
+            baseline=comparison,
+            generated_on=report_date(os.environ),
+            template_dir=args.template_dir,
+        ),
+        effective.plan,
+    )
+    _write_reports(report, targets, args, err)
+    if args.update_baseline:
+        _update_baseline(baseline_path, comparison, err)
+    _warn_if_incomplete(result, err)
+    return exit_code(result, effective.gate)
+
+
+def parse_output_targets(values: Sequence[str], default_format: str) -> list[OutputTarget]:
+    """``-o PATH`` (at most one, in ``--format``) and any number of ``-o FORMAT:PATH``."""
+    targets: list[OutputTarget] = []
+    for value in values:
+        prefix, sep, rest = value.partition(":")
+        if sep and prefix in RENDERERS and rest:
+            targets.append(OutputTarget(format=prefix, path=Path(rest)))
+        else:
+            targets.append(OutputTarget(format=default_format, path=Path(value)))
+    plain = [v for v in values if v.partition(":")[0] not in RENDERERS or not v.partition(":")[2]]
+    if len(plain) > 1:
+        raise UsageError(
+            f"-o/--output without a FORMAT: prefix may be given once, got {', '.join(plain)}"
+        )
+    paths = [t.path.resolve() for t in targets]
+    if len(set(paths)) != len(paths):
+        raise UsageError("two reports would be written to the same file")
+    return targets
+
+
+def _write_reports(
+    report: Report, targets: Sequence[OutputTarget], args: argparse.Namespace, err: Console
+) -> None:
+    for target in targets:
+        write_atomically(target.path, render(report, target.format))
+        if not args.quiet:
+            err.print(f"Wrote {target.format} report to {target.path}", highlight=False)
+    if args.format != "text" and not any(t.format == args.format for t in targets):
+        sys.stdout.write(render(report, args.format))
+    elif not args.quiet:
+        print_summary(build_report(report), Console())
+
+
+def _check_root(root: Path) -> Path:
     if not root.exists():
         raise UsageError(f"{root} does not exist")
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory; point roadmap at a repository folder")
     if not os.access(root, os.R_OK | os.X_OK):
         raise UsageError(f"{root} is not readable")
-    _check_writable(args.output)
-    config = _build_config(root, args)
-    with _progress(err, quiet=args.quiet) as on_progress:
-        result = run_scan(root, config, on_progress=on_progress)
-    report = build_report(result, root_label=str(args.path))
-    text = dumps(report) if args.format == "json" else None
-    if text is not None and args.output is not None:
-        write_atomically(args.output, text)
-    elif text is not None:
-        sys.stdout.write(text)
-    if args.format == "text" or (args.output is not None and not args.quiet):
-        render_summary(report, Console())
-    if args.output is not None and not args.quiet:
-        err.print(f"Wrote {args.format} report to {args.output}", highlight=False)
-    return EXIT_OK
+    return root
 
 
-def _build_config(root: Path, args: argparse.Namespace) -> ScanConfig:
-    config = apply_project_table(ScanConfig(), read_project_table(root), str(root / "pyproject.toml"))
-    updates: dict[str, object] = {}
-    if args.include:
-        updates["include"] = tuple(args.include)
-    if args.exclude:
-        updates["exclude"] = (*config.exclude, *args.exclude)
-    if args.disable:
-        updates["disabled_analyzers"] = config.disabled_analyzers | set(args.disable)
-    if args.jobs:
-        updates["jobs"] = args.jobs
-    if args.timeout:
-        updates["timeout_s"] = args.timeout
-    return replace(config, **updates)  # type: ignore[arg-type]
+def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
+    table = read_project_table(root)
+    return load_effective_config(
+        table, str(root / "pyproject.toml"), _overrides(args), known_tools=rules.tools.keys()
+    )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The command-line flags, as keys of ``[tool.roadmap]``."""
+    candidates: dict[str, Any] = {
+        "include": args.include or None,
+        "exclude": args.exclude or None,
+        "analyzers": dict.fromkeys(args.disable, False) or None,
+        "disable_rules": args.disable_rule or None,
+        "fail_on": args.fail_on,
+        "strict": args.strict,
+        "baseline": args.baseline,
+        "jobs": args.jobs,
+        "timeout": args.timeout,
+    }
+    return {key: value for key, value in candidates.items() if value is not None}
+
+
+def _scan(
+    root: Path,
+    effective: EffectiveConfig,
+    rules: RuleBook,
+    err: Console,
+    *,
+    quiet: bool,
+    use_cache: bool = True,
+) -> tuple[ScanResult, tuple[LoadedAnalyzer, ...]]:
+    loaded = discover_analyzers()
+    config = effective.scan if use_cache else replace(effective.scan, use_cache=False)
+    with _progress(err, quiet=quiet) as on_progress:
+        result = run_scan(root, config, rules=rules, on_progress=on_progress, loaded=loaded)
+    return result, loaded
+
+
+def _configured_baseline(root: Path, effective: EffectiveConfig) -> Path | None:
+    """The baseline path: relative to the working directory when given on the command line,
+    to the scanned root when configured in pyproject.toml."""
+    value = effective.gate.baseline
+    if value is None:
+        return None
+    from_command_line = effective.sources.get("baseline", "").endswith("command line")
+    return Path(value) if from_command_line else root / value
+
+
+def _baseline_path(root: Path, effective: EffectiveConfig, args: argparse.Namespace) -> Path | None:
+    path = _configured_baseline(root, effective)
+    if path is None and args.update_baseline:
+        raise UsageError(
+            "--update-baseline needs a baseline (--baseline FILE or tool.roadmap.baseline)"
+        )
+    return path
+
+
+def _read_baseline(path: Path) -> Baseline:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        hint = " (create one with: roadmap baseline create)" if not path.exists() else ""
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}{hint}") from exc
+    return loads_baseline(text, str(path))
+
+
+def _compare(
+    result: ScanResult,
+    baseline: Baseline,
+    loaded: Sequence[LoadedAnalyzer],
+    effective: EffectiveConfig,
+) -> Comparison:
+    not_ok = {run.name for run in result.analyzers if run.status != "ok"}
+    tools = {
+        item.analyzer.tool for item in loaded if item.analyzer is not None and item.name in not_ok
+    }
+    return compare(
+        result.findings,
+        baseline,
+        unverified_paths={error.path for error in result.errors},
+        unverified_tools=tools,
+        scope=effective.scan.only_paths,
+    )
+
+
+def _update_baseline(path: Path | None, comparison: Comparison | None, err: Console) -> None:
+    if path is None or comparison is None:
+        return
+    pruned = prune(comparison)
+    write_atomically(path, dumps_baseline(pruned, __version__))
+    removed, kept = len(comparison.fixed), len(pruned.entries)
+    message = f"Updated baseline {path}: removed {removed} fixed findings, {kept} remain"
+    err.print(message, highlight=False)
+
+
+def _warn_if_incomplete(result: ScanResult, err: Console) -> None:
+    if not is_incomplete(result):
+        return
+    failed = [run.name for run in result.analyzers if run.status == "failed"]
+    files = len({error.path for error in result.errors})
+    parts = ([f"analyzers failed: {', '.join(failed)}"] if failed else []) + (
+        [f"{files} files could not be analyzed"] if files else []
+    )
+    err.print(
+        f"roadmap: warning: the scan is incomplete ({'; '.join(parts)}); "
+        "--strict makes this exit 3",
+        highlight=False,
+    )
 
 
 def _check_writable(output: Path | None) -> None:
@@ -136,9 +458,9 @@ def _check_writable(output: Path | None) -> None:
         return
     parent = output.resolve().parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise UsageError(f"cannot write the report: {parent} is not a writable directory")
+        raise UsageError(f"cannot write {output}: {parent} is not a writable directory")
     if output.is_dir():
-        raise UsageError(f"cannot write the report: {output} is a directory")
+        raise UsageError(f"cannot write {output}: it is a directory")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -161,9 +483,14 @@ def _progress(err: Console, *, quiet: bool) -> Iterator[ProgressCallback | None]
     if not err.is_terminal:
         yield _plain_progress(err)
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(event: TaskProgress) -> None:
             if event.analyzer not in tasks:

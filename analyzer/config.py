@@ -1,16 +1,30 @@
-"""Scan configuration: defaults, then ``[tool.roadmap]`` in the target's pyproject.toml,
-then command-line flags. The target's pyproject is read as data only."""
+"""Configuration: defaults, then ``[tool.roadmap]`` in the target's pyproject.toml, then
+command-line flags. The target's pyproject is read as data only.
+
+Every key is validated here, in one place; an unknown key or a bad value is a
+``ConfigError`` naming the key. ``EffectiveConfig.sources`` records where each value came
+from, for ``roadmap config``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from analyzer.model import Severity
+from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 
 DEFAULT_TIMEOUT_S = 1800.0
+FailOn = Literal["high", "medium", "low"]
+FAIL_ON_CHOICES: tuple[FailOn, ...] = ("high", "medium", "low")
+SEVERITY_CHOICES: tuple[Severity, ...] = ("high", "medium", "low", "info")
+DEFAULT_SOURCE = "default"
+_RULE_PATTERN = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_*?\[\]-]+$")
 
 
 class ConfigError(ValueError):
@@ -25,15 +39,44 @@ class ScanConfig:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache_dir: Path | None = None
     timeout_s: float | None = DEFAULT_TIMEOUT_S
+    # False (``--no-cache``): analyze every file afresh and keep nothing between scans.
+    use_cache: bool = True
+    # Rule ids or globs over them ("bandit.B101", "vulture.*"); their findings are suppressed.
+    disabled_rules: tuple[str, ...] = ()
+    severity_overrides: tuple[tuple[str, Severity], ...] = ()
+    # (path glob, rule ids or globs): findings of those rules in matching files are suppressed.
+    path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # When set (``--changed-since``), only findings in these files are reported.
+    only_paths: frozenset[str] | None = None
+    # Python sources larger than this are almost always generated (data tables, vendored
+    # bundles); the tools take minutes on them, so they are listed in errors instead.
+    max_file_bytes: int = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GateConfig:
+    """What makes ``roadmap scan`` fail in CI."""
+
+    fail_on: FailOn | None = None
+    strict: bool = False
+    # As written in the configuration: relative paths are relative to the scanned root.
+    baseline: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EffectiveConfig:
+    scan: ScanConfig
+    gate: GateConfig
+    # ``[tool.roadmap.plan]`` over the bundled planning defaults; None when not configured.
+    plan: PlanSettings | None = None
+    # Key (as written in pyproject.toml) -> where its value came from.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def default_cache_dir() -> Path:
     """The user's cache directory (XDG), never inside the scanned repository."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "repo-roadmap"
-
-
-_KNOWN_KEYS = {"include", "exclude", "analyzers"}
 
 
 def read_project_table(root: Path) -> dict[str, Any]:
@@ -45,32 +88,241 @@ def read_project_table(root: Path) -> dict[str, Any]:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read [tool.roadmap]: {exc}") from exc
-    table = document.get("tool", {}).get("roadmap", {})
+    tool = document.get("tool", {})
+    table = tool.get("roadmap", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: tool.roadmap must be a table")
     return table
 
 
-def apply_project_table(config: ScanConfig, table: Mapping[str, Any], source: str) -> ScanConfig:
-    unknown = sorted(set(table) - _KNOWN_KEYS)
+def load_effective_config(
+    table: Mapping[str, Any],
+    source: str,
+    overrides: Mapping[str, Any],
+    *,
+    known_tools: Collection[str] = (),
+) -> EffectiveConfig:
+    """Apply ``[tool.roadmap]`` (from ``source``), then command-line ``overrides`` on top.
+
+    ``overrides`` uses the same keys as the table; ``exclude``, ``disable_rules`` and
+    ``analyzers`` add to the configured values, every other key replaces it.
+    """
+    values = _validate(table, source, known_tools)
+    sources = dict.fromkeys(values, source)
+    for key, value in _validate(overrides, "command line", known_tools).items():
+        values[key] = _merge_override(key, values.get(key), value)
+        sources[key] = "command line" if key not in sources else f"{sources[key]} + command line"
+    return _build(values, sources)
+
+
+def _merge_override(key: str, configured: Any, override: Any) -> Any:
+    if configured is None:
+        return override
+    if key in ("exclude", "disable_rules"):
+        return (*configured, *override)
+    if key == "analyzers":
+        return {**configured, **override}
+    return override
+
+
+# One validator per key: (value, "where" for messages, known tools) -> parsed value.
+_Validator = Callable[[Any, str, Collection[str]], Any]
+
+
+def _validate(
+    table: Mapping[str, Any], source: str, known_tools: Collection[str]
+) -> dict[str, Any]:
+    unknown = sorted(set(table) - set(_VALIDATORS))
     if unknown:
-        raise ConfigError(f"{source}: unknown key tool.roadmap.{unknown[0]}")
-    updates: dict[str, Any] = {}
-    for key in ("include", "exclude"):
-        if key in table:
-            updates[key] = _globs(table[key], f"{source}: tool.roadmap.{key}")
-    if "analyzers" in table:
-        updates["disabled_analyzers"] = _disabled(table["analyzers"], f"{source}: tool.roadmap.analyzers")
-    return replace(config, **updates)
+        known = ", ".join(sorted(_VALIDATORS))
+        raise ConfigError(f"{source}: unknown key tool.roadmap.{unknown[0]} (known keys: {known})")
+    return {
+        key: _VALIDATORS[key](value, f"{source}: tool.roadmap.{key}", known_tools)
+        for key, value in table.items()
+    }
 
 
-def _globs(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+def _globs(value: object, where: str, _tools: Collection[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"{where} must be a list of glob strings")
     return tuple(value)
 
 
-def _disabled(value: object, where: str) -> frozenset[str]:
+def _analyzer_switches(value: object, where: str, _tools: Collection[str]) -> dict[str, bool]:
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
         raise ConfigError(f"{where} must be a table of analyzer = true/false")
-    return frozenset(name for name, enabled in value.items() if not enabled)
+    return dict(value)
+
+
+def _rule_ids(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where} must be a list of rule ids such as "bandit.B101"')
+    for rule in value:
+        _check_rule_id(rule, where, tools)
+    return tuple(value)
+
+
+def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> None:
+    if not _RULE_PATTERN.match(rule):
+        raise ConfigError(
+            f'{where}: {rule!r} is not a rule id (expected TOOL.CODE, e.g. "bandit.B101")'
+        )
+    tool = rule.split(".", 1)[0]
+    if tools and tool not in tools:
+        raise ConfigError(
+            f"{where}: {rule!r} names unknown tool {tool!r} (known: {', '.join(sorted(tools))})"
+        )
+
+
+def _severities(
+    value: object, where: str, tools: Collection[str]
+) -> tuple[tuple[str, Severity], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of "RULE" = "high|medium|low|info"')
+    result: list[tuple[str, Severity]] = []
+    for rule, severity in sorted(value.items()):
+        _check_rule_id(rule, where, tools)
+        if severity not in SEVERITY_CHOICES:
+            raise ConfigError(
+                f'{where}."{rule}": {severity!r} is not one of {", ".join(SEVERITY_CHOICES)}'
+            )
+        result.append((rule, severity))
+    return tuple(result)
+
+
+def _path_ignores(
+    value: object, where: str, tools: Collection[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of "PATH GLOB" = ["RULE", ...]')
+    return tuple(
+        (glob, _rule_ids(rules, f'{where}."{glob}"', tools))
+        for glob, rules in sorted(value.items())
+    )
+
+
+def _fail_on(value: object, where: str, _tools: Collection[str]) -> FailOn | None:
+    if value == "none":
+        return None
+    if value not in FAIL_ON_CHOICES:
+        raise ConfigError(f"{where}: {value!r} is not one of high, medium, low, none")
+    return value
+
+
+def _boolean(value: object, where: str, _tools: Collection[str]) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false")
+    return value
+
+
+def _path_string(value: object, where: str, _tools: Collection[str]) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a file path")
+    return value
+
+
+def _positive_number(value: object, where: str, _tools: Collection[str]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where} must be a positive number")
+    return float(value)
+
+
+def _positive_int(value: object, where: str, _tools: Collection[str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number of at least 1")
+    return value
+
+
+def _plan(value: object, where: str, _tools: Collection[str]) -> PlanSettings:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table")
+    try:
+        return plan_settings_from_table(value)
+    except PlanSettingsError as exc:
+        raise ConfigError(f"{where.split(': ', 1)[0]}: {exc}") from exc
+
+
+_VALIDATORS: dict[str, _Validator] = {
+    "include": _globs,
+    "exclude": _globs,
+    "analyzers": _analyzer_switches,
+    "disable_rules": _rule_ids,
+    "severity_overrides": _severities,
+    "per_path_ignores": _path_ignores,
+    "fail_on": _fail_on,
+    "strict": _boolean,
+    "baseline": _path_string,
+    "jobs": _positive_int,
+    "timeout": _positive_number,
+    "max_file_kb": _positive_int,
+    "plan": _plan,
+}
+CONFIG_KEYS: tuple[str, ...] = tuple(sorted(_VALIDATORS))
+
+
+def _build(values: Mapping[str, Any], sources: Mapping[str, str]) -> EffectiveConfig:
+    scan = ScanConfig()
+    updates: dict[str, Any] = {
+        "include": values.get("include", scan.include),
+        "exclude": values.get("exclude", scan.exclude),
+        "disabled_analyzers": frozenset(
+            n for n, on in values.get("analyzers", {}).items() if not on
+        ),
+        "disabled_rules": values.get("disable_rules", ()),
+        "severity_overrides": values.get("severity_overrides", ()),
+        "path_ignores": values.get("per_path_ignores", ()),
+        "jobs": values.get("jobs", scan.jobs),
+        "timeout_s": values.get("timeout", scan.timeout_s),
+        "max_file_bytes": values.get("max_file_kb", scan.max_file_bytes // 1024) * 1024,
+    }
+    gate = GateConfig(
+        fail_on=values.get("fail_on"),
+        strict=values.get("strict", False),
+        baseline=values.get("baseline"),
+    )
+    full_sources = {key: sources.get(key, DEFAULT_SOURCE) for key in CONFIG_KEYS}
+    return EffectiveConfig(
+        scan=replace(scan, **updates), gate=gate, plan=values.get("plan"), sources=full_sources
+    )
+
+
+def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
+    """(key, value, source) rows for every configuration key, for ``roadmap config``."""
+    scan, gate = effective.scan, effective.gate
+    shown: dict[str, object] = {
+        "include": list(scan.include),
+        "exclude": list(scan.exclude),
+        "analyzers": {name: False for name in sorted(scan.disabled_analyzers)},
+        "disable_rules": list(scan.disabled_rules),
+        "severity_overrides": dict(scan.severity_overrides),
+        "per_path_ignores": {glob: list(rules) for glob, rules in scan.path_ignores},
+        "fail_on": gate.fail_on or "none",
+        "strict": gate.strict,
+        "baseline": gate.baseline,
+        "jobs": scan.jobs,
+        "timeout": scan.timeout_s,
+        "max_file_kb": scan.max_file_bytes // 1024,
+        "plan": _plan_summary(effective.plan),
+    }
+    return [
+        (key, _show(shown[key]), effective.sources.get(key, DEFAULT_SOURCE)) for key in CONFIG_KEYS
+    ]
+
+
+def _plan_summary(plan: PlanSettings | None) -> object:
+    if plan is None:
+        return "defaults from rules/planning.toml"
+    return {
+        "developers": plan.developers,
+        "hours_per_week": plan.hours_per_week,
+        "review_budget_lines": plan.review_budget_lines,
+        "review_rate_lines_per_hour": list(plan.review_rate_lines_per_hour),
+    }
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,54 @@
+"""Suppressions from the configuration: disabled rules and per-path rule ignores.
+
+Suppressed findings are kept, marked with the reason, and counted in every output; inline
+``# roadmap: ignore`` comments are handled in normalize, where the source line is at hand.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from analyzer.discover import matches_any
+from analyzer.model import Finding, SuppressionReason
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Split:
+    kept: tuple[Finding, ...]
+    suppressed: tuple[Finding, ...]
+
+
+def rule_matches(rule_id: str, patterns: Iterable[str]) -> bool:
+    """True when a pattern is the rule id, or a glob over rule ids ("vulture.*")."""
+    return any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in patterns)
+
+
+def suppression_reason(
+    finding: Finding,
+    disabled_rules: Sequence[str],
+    path_ignores: Sequence[tuple[str, Sequence[str]]],
+) -> SuppressionReason | None:
+    if rule_matches(finding.rule_id, disabled_rules):
+        return "rule-disabled"
+    for glob, rules in path_ignores:
+        if matches_any(finding.path, (glob,)) and rule_matches(finding.rule_id, rules):
+            return "path-ignored"
+    return None
+
+
+def apply_config_suppressions(
+    findings: Sequence[Finding],
+    disabled_rules: Sequence[str],
+    path_ignores: Sequence[tuple[str, Sequence[str]]],
+) -> Split:
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        reason = suppression_reason(finding, disabled_rules, path_ignores)
+        if reason is None:
+            kept.append(finding)
+        else:
+            suppressed.append(replace(finding, suppressed_by=reason))
+    return Split(kept=tuple(kept), suppressed=tuple(suppressed))
