@@ -1,0 +1,85 @@
+"""Typed reads from parsed TOML tables, with errors that name the file and the key.
+
+Used by the loaders of ``rules/recommendations.toml``, ``planning.toml``, ``metrics.toml``
+and of ``[tool.roadmap.plan]``; each passes the exception type its callers expect.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T", bound=str)
+
+
+def read_toml(path: Path, error: type[ValueError]) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(f"{path}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class TableReader:
+    """One TOML table; ``where`` names it in errors (``rules/planning.toml: [review]``)."""
+
+    values: Mapping[str, Any]
+    where: str
+    error: type[ValueError]
+
+    @classmethod
+    def of(cls, value: object, where: str, error: type[ValueError]) -> TableReader:
+        if not isinstance(value, dict):
+            raise error(f"{where} must be a table")
+        return cls(cast(dict[str, Any], value), where, error)
+
+    def fail(self, key: str, problem: str) -> ValueError:
+        return self.error(f"{self.where}: {key} {problem}")
+
+    def only(self, allowed: Collection[str]) -> TableReader:
+        unknown = sorted(set(self.values) - set(allowed))
+        if unknown:
+            raise self.error(f"{self.where}: unknown key {unknown[0]!r}")
+        return self
+
+    def table(self, key: str) -> TableReader:
+        return TableReader.of(self.values.get(key, {}), f"{self.where}.{key}", self.error)
+
+    def string(self, key: str, default: str | None = None) -> str:
+        value = self.values.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, "must be a non-empty string")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.values.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise self.fail(key, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self.values.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "must be true or false")
+        return value
+
+    def number(self, key: str, default: float | None = None, *, minimum: float = 0.0) -> float:
+        value = self.values.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail(key, f"must be a number of at least {minimum:g}")
+        return float(value)
+
+    def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
+        value = self.values.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"must be a whole number of at least {minimum}")
+        return value
+
+    def choice(self, key: str, choices: tuple[T, ...], default: T | None = None) -> T:
+        value = self.values.get(key, default)
+        if value not in choices:
+            raise self.fail(key, f"must be one of {', '.join(choices)}, not {value!r}")
+        return cast(T, value)
