@@ -1,28 +1,37 @@
-"""Run analyzer plugins over the discovered files in worker processes.
+"""Run analyzer plugins over the discovered files in worker processes, reusing cached results.
 
-Per-file analyzers are split into chunks across workers; project-wide analyzers get one
-task each (mypy additionally runs in its own subprocess). A task that raises, or whose
-worker dies, fails only its analyzer; every other analyzer's results are kept.
+Per-file analyzers are split into chunks of about equal size across workers and cached per
+file; project-wide analyzers get one task each, started first (they are the longest), and
+are cached as a whole. A task that fails, hangs or kills its worker fails only its analyzer;
+a per-file chunk whose worker died is split and retried, so the files around the culprit
+are still analyzed. Every other analyzer's results are kept.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import itertools
 import time
-import traceback
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 
+from analyzer.cache import ResultCache, digest_files, file_key, project_key
 from analyzer.discover import matches_any
-from analyzer.model import AnalysisOutput, AnalyzerRun, FileError, Measure, RawFinding, SourceFile
+from analyzer.model import (
+    AnalysisOutput,
+    AnalyzerRun,
+    Endpoint,
+    FileError,
+    Measure,
+    RawFinding,
+    SourceFile,
+)
 from analyzer.plugins import AnalysisRequest, Analyzer, AnalyzerFailure
+from analyzer.pool import Done, Failed, Job, WorkerPool, describe_exception
 
-# Small chunks balance load across workers; too small and process overhead dominates.
-MIN_CHUNK = 16
+# Chunks per worker and analyzer: more balance the load at the end, fewer cost less overhead.
 CHUNKS_PER_WORKER = 4
+MIN_CHUNK_FILES = 8
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,33 +58,55 @@ class AnalysisRun:
     findings: tuple[RawFinding, ...]
     measures: tuple[Measure, ...]
     errors: tuple[FileError, ...]
+    endpoints: tuple[Endpoint, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CacheSettings:
+    """Where results are cached, and what the keys are made of besides the files."""
+
+    cache: ResultCache
+    fingerprints: Mapping[str, str]
+    digests: Mapping[str, str]
 
 
 @dataclass(kw_only=True)
 class _Tally:
     total: int = 0
     done: int = 0
+    cached_files: int = 0
     duration_s: float = 0.0
     failures: list[str] = field(default_factory=list)
     outputs: list[AnalysisOutput] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Task:
+    analyzer: Analyzer
+    request: AnalysisRequest
 
 
 def select_files(analyzer: Analyzer, files: Sequence[SourceFile]) -> tuple[SourceFile, ...]:
     return tuple(f for f in files if matches_any(f.path, analyzer.file_patterns))
 
 
-def plan_requests(
-    analyzer: Analyzer, request: AnalysisRequest, jobs: int
-) -> list[AnalysisRequest]:
-    """One request for project-wide analyzers, balanced chunks for per-file ones."""
-    files = request.files
-    if analyzer.scope != "file" or len(files) <= MIN_CHUNK:
-        return [request]
-    size = max(MIN_CHUNK, -(-len(files) // (jobs * CHUNKS_PER_WORKER)))
-    return [
-        AnalysisRequest(root=request.root, files=files[i : i + size], cache_dir=request.cache_dir, options=request.options)
-        for i in range(0, len(files), size)
-    ]
+def split_files(files: Sequence[SourceFile], jobs: int) -> list[tuple[SourceFile, ...]]:
+    """Consecutive chunks of roughly equal byte size, about CHUNKS_PER_WORKER per worker."""
+    if len(files) <= MIN_CHUNK_FILES:
+        return [tuple(files)] if files else []
+    target = max(sum(f.size for f in files) / (max(jobs, 1) * CHUNKS_PER_WORKER), 1)
+    chunks: list[tuple[SourceFile, ...]] = []
+    current: list[SourceFile] = []
+    size = 0
+    for source_file in files:
+        current.append(source_file)
+        size += source_file.size
+        if size >= target and len(current) >= MIN_CHUNK_FILES:
+            chunks.append(tuple(current))
+            current, size = [], 0
+    if current:
+        chunks.append(tuple(current))
+    return chunks
 
 
 def execute_task(analyzer: Analyzer, request: AnalysisRequest) -> TaskResult:
@@ -83,98 +114,245 @@ def execute_task(analyzer: Analyzer, request: AnalysisRequest) -> TaskResult:
     started = time.perf_counter()
     try:
         outcome = analyzer.analyze(request)
-    except BaseException as exc:  # noqa: BLE001 - a plugin may fail in any way; report it
-        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno}" if last else ""
+    except Exception as exc:
         return TaskResult(
-            analyzer=analyzer.name, output=None, failure=f"crashed: {type(exc).__name__}: {exc}{where}",
+            analyzer=analyzer.name,
+            output=None,
+            failure=describe_exception(exc),
             duration_s=time.perf_counter() - started,
         )
     duration = time.perf_counter() - started
     if isinstance(outcome, AnalyzerFailure):
-        return TaskResult(analyzer=analyzer.name, output=None, failure=outcome.reason, duration_s=duration)
+        return TaskResult(
+            analyzer=analyzer.name, output=None, failure=outcome.reason, duration_s=duration
+        )
     return TaskResult(analyzer=analyzer.name, output=outcome, failure=None, duration_s=duration)
 
 
 def run_analyzers(
     analyzers: Sequence[Analyzer],
-    requests: dict[str, AnalysisRequest],
+    requests: Mapping[str, AnalysisRequest],
     *,
+    pool: WorkerPool,
     jobs: int,
-    timeout_s: float | None = None,
+    caching: CacheSettings | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, _Tally]:
-    """Run every analyzer's tasks in a process pool; tallies are keyed by analyzer name."""
+    """Run what the cache does not already hold; tallies are keyed by analyzer name."""
     tallies = {a.name: _Tally() for a in analyzers}
-    work = [(a, r) for a in analyzers for r in plan_requests(a, requests[a.name], jobs)]
-    # Longest first: project-wide tools (mypy) start before the per-file chunks.
-    work.sort(key=lambda pair: pair[0].scope != "project")
-    for analyzer, _ in work:
-        tallies[analyzer.name].total += 1
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=context) as pool:
-        pending: dict[Future[TaskResult], str] = {pool.submit(execute_task, a, r): a.name for a, r in work}
-        deadline = time.monotonic() + timeout_s if timeout_s else None
-        while pending:
-            remaining = None if deadline is None else max(deadline - time.monotonic(), 0)
-            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-            if not done:
-                _fail_pending(pending, tallies, f"timed out after {timeout_s:g}s")
-                _terminate(pool)
-                break
-            for future in done:
-                name = pending.pop(future)
-                _record(tallies[name], future)
-                if on_progress:
-                    tally = tallies[name]
-                    on_progress(Progress(analyzer=name, done=tally.done, total=tally.total))
+    project: list[_Task] = []
+    per_file: list[list[_Task]] = []
+    for analyzer in analyzers:
+        missing = _take_cached(analyzer, requests[analyzer.name], tallies[analyzer.name], caching)
+        if missing is None:
+            continue
+        if analyzer.scope == "file":
+            per_file.append(
+                [
+                    _Task(analyzer=analyzer, request=replace(missing, files=c))
+                    for c in split_files(missing.files, jobs)
+                ]
+            )
+        else:
+            project.append(_Task(analyzer=analyzer, request=missing))
+    project.sort(key=lambda t: (-len(t.request.files), t.analyzer.name))
+    tasks = [*project, *_interleave(per_file)]
+    for task in tasks:
+        tallies[task.analyzer.name].total += 1
+    _report_cached(analyzers, tallies, on_progress)
+    _run_tasks(tasks, tallies, pool=pool, caching=caching, on_progress=on_progress)
     return tallies
 
 
-def _record(tally: _Tally, future: Future[TaskResult]) -> None:
-    tally.done += 1
-    try:
-        result = future.result()
-    except BrokenProcessPool:
-        tally.failures.append("worker process died (killed or out of memory)")
+def _interleave(groups: Sequence[Sequence[_Task]]) -> Iterator[_Task]:
+    """Round-robin over analyzers, so every analyzer progresses and none finishes last alone."""
+    for index in range(max((len(g) for g in groups), default=0)):
+        for group in groups:
+            if index < len(group):
+                yield group[index]
+
+
+def _take_cached(
+    analyzer: Analyzer, request: AnalysisRequest, tally: _Tally, caching: CacheSettings | None
+) -> AnalysisRequest | None:
+    """Move cached outputs into the tally; return the request for what is left, or None."""
+    if caching is None:
+        return request if request.files else None
+    fingerprint = caching.fingerprints[analyzer.name]
+    if analyzer.scope != "file":
+        key = project_key(fingerprint, caching.digests, (f.path for f in request.files))
+        cached = caching.cache.load_output(key) if key else None
+        if cached is None:
+            return request
+        tally.outputs.append(cached)
+        tally.cached_files = len(request.files)
+        return None
+    missing: list[SourceFile] = []
+    for source_file in request.files:
+        digest = caching.digests.get(source_file.path)
+        cached = (
+            caching.cache.load_output(file_key(fingerprint, source_file.path, digest))
+            if digest
+            else None
+        )
+        if cached is None:
+            missing.append(source_file)
+        else:
+            tally.outputs.append(cached)
+            tally.cached_files += 1
+    return replace(request, files=tuple(missing)) if missing else None
+
+
+def _report_cached(
+    analyzers: Sequence[Analyzer],
+    tallies: Mapping[str, _Tally],
+    on_progress: ProgressCallback | None,
+) -> None:
+    for analyzer in analyzers:
+        if on_progress and tallies[analyzer.name].total == 0:
+            on_progress(Progress(analyzer=analyzer.name, done=1, total=1))
+
+
+class _Queue:
+    """The pool's job queue, remembering which task each job key stands for."""
+
+    def __init__(self, tasks: Sequence[_Task]) -> None:
+        self.jobs: deque[Job] = deque()
+        self.tasks: dict[int, _Task] = {}
+        self._keys = itertools.count()
+        for task in tasks:
+            self.add(task)
+
+    def add(self, task: _Task, *, first: bool = False) -> None:
+        key = next(self._keys)
+        self.tasks[key] = task
+        job = Job(key=key, function=execute_task, arguments=(task.analyzer, task.request))
+        if first:
+            self.jobs.appendleft(job)
+        else:
+            self.jobs.append(job)
+
+
+def _run_tasks(
+    tasks: Sequence[_Task],
+    tallies: Mapping[str, _Tally],
+    *,
+    pool: WorkerPool,
+    caching: CacheSettings | None,
+    on_progress: ProgressCallback | None,
+) -> None:
+    queue = _Queue(tasks)
+    for outcome in pool.run(queue.jobs):
+        task = queue.tasks.pop(outcome.key)
+        tally = tallies[task.analyzer.name]
+        if isinstance(outcome, Failed) and _worth_splitting(task, outcome):
+            for half in _halves(task):
+                queue.add(half, first=True)
+            tally.total += 2
+        else:
+            _record(tally, outcome, task, caching)
+        tally.done += 1
+        if on_progress:
+            on_progress(Progress(analyzer=task.analyzer.name, done=tally.done, total=tally.total))
+
+
+def _worth_splitting(task: _Task, outcome: Failed) -> bool:
+    # A worker that died on a chunk is retried in halves to isolate the culprit file;
+    # a timeout is not (each retry would wait for the limit again).
+    return (
+        task.analyzer.scope == "file"
+        and len(task.request.files) > 1
+        and outcome.reason.startswith("worker process")
+    )
+
+
+def _halves(task: _Task) -> tuple[_Task, _Task]:
+    files = task.request.files
+    middle = len(files) // 2
+    return (
+        _Task(analyzer=task.analyzer, request=replace(task.request, files=files[:middle])),
+        _Task(analyzer=task.analyzer, request=replace(task.request, files=files[middle:])),
+    )
+
+
+def _record(
+    tally: _Tally, outcome: Done | Failed, task: _Task, caching: CacheSettings | None
+) -> None:
+    if isinstance(outcome, Failed):
+        tally.failures.append(_name_culprit(outcome.reason, task))
         return
-    except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable plugin result
-        tally.failures.append(f"crashed: {type(exc).__name__}: {exc}")
+    result = outcome.value
+    if not isinstance(result, TaskResult):
+        tally.failures.append("crashed: the worker returned something other than a result")
         return
     tally.duration_s += result.duration_s
     if result.failure is not None:
         tally.failures.append(result.failure)
     elif result.output is not None:
         tally.outputs.append(result.output)
+        if caching is not None:
+            _store(task, result.output, caching)
 
 
-def _fail_pending(pending: dict[Future[TaskResult], str], tallies: dict[str, _Tally], reason: str) -> None:
-    for future, name in pending.items():
-        future.cancel()
-        if reason not in tallies[name].failures:
-            tallies[name].failures.append(reason)
-    pending.clear()
+def _name_culprit(reason: str, task: _Task) -> str:
+    files = task.request.files
+    return (
+        f"{reason} while analyzing {files[0].path}"
+        if task.analyzer.scope == "file" and len(files) == 1
+        else reason
+    )
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    # The executor has no public way to stop a running task; a hung worker is killed.
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings) -> None:
+    """Cache what was just computed, for files that did not change while it ran."""
+    request, fingerprint = task.request, caching.fingerprints[task.analyzer.name]
+    now = digest_files(request.root, request.files)
+    unchanged = {
+        f.path
+        for f in request.files
+        if f.path in now and now[f.path] == caching.digests.get(f.path)
+    }
+    if task.analyzer.scope != "file":
+        key = project_key(fingerprint, caching.digests, (f.path for f in request.files))
+        if key and len(unchanged) == len(request.files):
+            caching.cache.store_output(key, output)
+        return
+    per_path = _split_by_path(output, {f.path for f in request.files})
+    if per_path is None:
+        return
+    for path in sorted(unchanged):
+        caching.cache.store_output(
+            file_key(fingerprint, path, caching.digests[path]), per_path[path]
+        )
+
+
+def _split_by_path(output: AnalysisOutput, paths: set[str]) -> dict[str, AnalysisOutput] | None:
+    """One output per file, or None when something cannot be attributed to one of them."""
+    parts: dict[str, dict[str, list[object]]] = {p: defaultdict(list) for p in paths}
+    for part in fields(AnalysisOutput):
+        for item in getattr(output, part.name):
+            path = getattr(item, "path", None)
+            if path not in parts:
+                return None
+            parts[path][part.name].append(item)
+    return {
+        path: AnalysisOutput(**{name: tuple(items) for name, items in by_part.items()})  # type: ignore[arg-type]
+        for path, by_part in parts.items()
+    }
 
 
 def merge(
     analyzers: Sequence[Analyzer],
-    requests: dict[str, AnalysisRequest],
-    tallies: dict[str, _Tally],
-    versions: dict[str, str],
+    requests: Mapping[str, AnalysisRequest],
+    tallies: Mapping[str, _Tally],
+    versions: Mapping[str, str],
 ) -> AnalysisRun:
-    """Combine tallies into analyzer runs plus everything they found, failed ones excluded."""
+    """Combine tallies into analyzer runs plus everything they found."""
     runs: list[AnalyzerRun] = []
     findings: list[RawFinding] = []
     measures: list[Measure] = []
     errors: list[FileError] = []
-    per_name: dict[str, list[AnalysisOutput]] = defaultdict(list)
+    endpoints: list[Endpoint] = []
     for analyzer in analyzers:
         tally = tallies[analyzer.name]
         failed = bool(tally.failures)
@@ -189,10 +367,15 @@ def merge(
             )
         )
         # A partly failed per-file analyzer still reports what its finished chunks found.
-        per_name[analyzer.name].extend(tally.outputs)
-    for outputs in per_name.values():
-        for output in outputs:
+        for output in tally.outputs:
             findings.extend(output.findings)
             measures.extend(output.measures)
             errors.extend(output.errors)
-    return AnalysisRun(runs=tuple(runs), findings=tuple(findings), measures=tuple(measures), errors=tuple(errors))
+            endpoints.extend(output.endpoints)
+    return AnalysisRun(
+        runs=tuple(runs),
+        findings=tuple(findings),
+        measures=tuple(measures),
+        errors=tuple(errors),
+        endpoints=tuple(endpoints),
+    )

@@ -1,0 +1,206 @@
+"""A content-addressed cache of analyzer outputs and symbol spans, in the user's cache dir.
+
+A key names everything an output depends on: the file contents (SHA-256), the analyzer,
+its tool's version, our own version and the adapter's code, and the effective options and
+rules. Each entry starts with a header holding the format version, the key and a checksum
+of the payload; an entry that does not verify is a miss, never trusted. Entries are written
+to a temporary file and renamed into place, so readers never see half an entry and two
+scans writing the same key at once leave one complete copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, get_args, get_type_hints
+
+from analyzer import __version__
+from analyzer.model import AnalysisOutput, SourceFile
+from analyzer.normalize import SymbolSpan
+from analyzer.resources import rules_dir
+from analyzer.rules import RuleBook
+
+# Bump when the payload layout changes; old entries then simply stop matching.
+FORMAT = "repo-roadmap-cache/1"
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest_files(root: str, files: Iterable[SourceFile]) -> dict[str, str]:
+    """Content digests by relative path; unreadable files are left out (never cached)."""
+    digests: dict[str, str] = {}
+    for source_file in files:
+        try:
+            digests[source_file.path] = digest_bytes((Path(root) / source_file.path).read_bytes())
+        except OSError:
+            continue
+    return digests
+
+
+def _digest_text(*parts: str) -> str:
+    return digest_bytes("\0".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def module_digest(module_name: str) -> str:
+    """A digest of a loaded module's source file, so editing an adapter invalidates it."""
+    path = getattr(sys.modules.get(module_name), "__file__", None)
+    try:
+        return digest_bytes(Path(path).read_bytes()) if path else "unknown"
+    except OSError:
+        return "unknown"
+
+
+def analyzer_fingerprint(
+    *, name: str, module: str, tool_version: str, options: Mapping[str, object], rules_digest: str
+) -> str:
+    """Everything about an analyzer, except its input files, that its output depends on."""
+    settings = json.dumps(sorted((k, repr(v)) for k, v in options.items()))
+    return _digest_text(
+        FORMAT,
+        _MODEL_SHAPE,
+        __version__,
+        name,
+        module,
+        module_digest(module),
+        tool_version,
+        settings,
+        rules_digest,
+    )
+
+
+def rules_digest(rulebook: RuleBook) -> str:
+    """The effective rules: the loaded rule book plus every bundled data file."""
+    directory = rules_dir()
+    parts = [repr(rulebook)]
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            parts += [path.relative_to(directory).as_posix(), digest_bytes(path.read_bytes())]
+    return _digest_text(*parts)
+
+
+def file_key(fingerprint: str, path: str, digest: str) -> str:
+    return _digest_text("file", fingerprint, path, digest)
+
+
+def project_key(fingerprint: str, digests: Mapping[str, str], paths: Iterable[str]) -> str | None:
+    """The key of a whole-project run, or None when an input could not be read."""
+    parts = ["project", fingerprint]
+    for path in sorted(paths):
+        if path not in digests:
+            return None
+        parts += [path, digests[path]]
+    return _digest_text(*parts)
+
+
+def spans_key(path: str, digest: str) -> str:
+    suffix = path.rsplit(".", 1)[-1] if "." in path else ""
+    return _digest_text("spans", FORMAT, module_digest("analyzer.normalize"), suffix, digest)
+
+
+class ResultCache:
+    """Entries under ``directory/<first two hex digits>/<key>``; every failure is a miss."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def load_output(self, key: str) -> AnalysisOutput | None:
+        payload = self._read(key)
+        if not isinstance(payload, dict):
+            return None
+        try:
+            return _output_from_json(payload)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store_output(self, key: str, output: AnalysisOutput) -> None:
+        self._write(key, _output_to_json(output))
+
+    def load_spans(self, key: str) -> tuple[SymbolSpan, ...] | None:
+        payload = self._read(key)
+        try:
+            return tuple(SymbolSpan(start=int(s), end=int(e), name=str(n)) for s, e, n in payload)
+        except (TypeError, ValueError):
+            return None
+
+    def store_spans(self, key: str, spans: Iterable[SymbolSpan]) -> None:
+        self._write(key, [[s.start, s.end, s.name] for s in spans])
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def _read(self, key: str) -> Any:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        header, _, body = data.partition(b"\n")
+        if header != _header(key, body):
+            return None
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+    def _write(self, key: str, payload: object) -> None:
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8", "surrogateescape"
+        )
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        except OSError:
+            return  # an unwritable cache only costs speed
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(_header(key, body) + b"\n" + body)
+            os.replace(temporary, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _header(key: str, body: bytes) -> bytes:
+    return f"{FORMAT} {key} {digest_bytes(body)}".encode()
+
+
+def _output_to_json(output: AnalysisOutput) -> dict[str, Any]:
+    return {
+        name: [
+            {f.name: getattr(item, f.name) for f in fields(item)} for item in getattr(output, name)
+        ]
+        for name in _ELEMENTS
+    }
+
+
+def _output_from_json(payload: dict[str, Any]) -> AnalysisOutput:
+    parts = {
+        name: tuple(element(**{k: _tuples(v) for k, v in item.items()}) for item in payload[name])
+        for name, element in _ELEMENTS.items()
+    }
+    return AnalysisOutput(**parts)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back to the tuples the frozen dataclasses hold."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _element_types() -> dict[str, type[Any]]:
+    """AnalysisOutput's fields and the dataclass each holds a tuple of."""
+    hints = get_type_hints(AnalysisOutput)
+    return {f.name: get_args(hints[f.name])[0] for f in fields(AnalysisOutput)}
+
+
+_ELEMENTS = _element_types()
+# Any change to what an output holds changes every key, so old entries simply stop matching.
+_MODEL_SHAPE = ";".join(f"{n}:{','.join(f.name for f in fields(t))}" for n, t in _ELEMENTS.items())

@@ -1,0 +1,74 @@
+"""Build the ``SourceIndex`` of each file that has findings, without re-parsing what the
+cache already knows.
+
+The lines come from reading the file; the function/class spans (which need a parse) come
+from the cache by content digest, and the files the cache does not know are parsed in the
+worker pool, several at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from analyzer.cache import ResultCache, digest_bytes, spans_key
+from analyzer.normalize import SourceIndex, SymbolSpan, index_sources
+from analyzer.pool import Done, Job, WorkerPool
+from analyzer.source import decode_source
+
+# Below this many unknown files, parsing them here is quicker than shipping them to workers.
+_PARSE_HERE_BELOW = 24
+_FILES_PER_JOB = 48
+
+
+def index_with_cache(
+    root: str, paths: Iterable[str], *, cache: ResultCache | None, pool: WorkerPool
+) -> dict[str, SourceIndex]:
+    lines: dict[str, tuple[str, ...]] = {}
+    spans: dict[str, tuple[SymbolSpan, ...]] = {}
+    keys: dict[str, str] = {}
+    for path in sorted(set(paths)):
+        data = _read(root, path)
+        text = decode_source(data, path, "normalize") if data is not None else None
+        if not isinstance(text, str):
+            continue
+        lines[path] = tuple(text.splitlines())
+        keys[path] = spans_key(path, digest_bytes(data or b""))
+        cached = cache.load_spans(keys[path]) if cache else None
+        if cached is not None:
+            spans[path] = cached
+    unknown = [p for p in lines if p not in spans]
+    for path, found in _parse_spans(root, unknown, pool):
+        spans[path] = found
+        if cache:
+            cache.store_spans(keys[path], found)
+    # Unreadable files get no entry: normalize falls back to an empty index for them.
+    return {p: SourceIndex(lines=lines[p], spans=spans.get(p, ())) for p in lines}
+
+
+def _read(root: str, path: str) -> bytes | None:
+    try:
+        return (Path(root) / path).read_bytes()
+    except OSError:
+        return None
+
+
+def _parse_spans(
+    root: str, paths: Sequence[str], pool: WorkerPool
+) -> Iterator[tuple[str, tuple[SymbolSpan, ...]]]:
+    if len(paths) < _PARSE_HERE_BELOW:
+        yield from spans_of(root, paths)
+        return
+    chunks = [tuple(paths[i : i + _FILES_PER_JOB]) for i in range(0, len(paths), _FILES_PER_JOB)]
+    jobs = [
+        Job(key=k, function=spans_of, arguments=(root, chunk)) for k, chunk in enumerate(chunks)
+    ]
+    for outcome in pool.run(jobs):
+        # A chunk whose worker failed leaves its files without symbols; findings still report.
+        if isinstance(outcome, Done):
+            yield from outcome.value
+
+
+def spans_of(root: str, paths: Sequence[str]) -> list[tuple[str, tuple[SymbolSpan, ...]]]:
+    """Runs in a worker: the symbol spans of each file, parsed the way normalize does."""
+    return [(path, index.spans) for path, index in index_sources(root, paths).items()]
