@@ -18,9 +18,27 @@ from analyzer.model import SourceFile
 
 SKIPPED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "virtualenv",
-        "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
-        "node_modules", "build", "dist", "site-packages", ".eggs", "htmlcov",
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "virtualenv",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        "node_modules",
+        "build",
+        "dist",
+        "site-packages",
+        ".eggs",
+        "htmlcov",
     }
 )
 
@@ -51,7 +69,9 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
     """True when a glob matches the relative path, or the file name for patterns without '/'."""
     name = path.rsplit("/", 1)[-1]
     for pattern in patterns:
-        if fnmatch.fnmatchcase(path, pattern) or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern)):
+        if fnmatch.fnmatchcase(path, pattern) or (
+            "/" not in pattern and fnmatch.fnmatchcase(name, pattern)
+        ):
             return True
         if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
             return True
@@ -99,7 +119,7 @@ def _is_skipped_dir(path: Path, name: str) -> bool:
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        completed = subprocess.run(  # noqa: S603 - git with fixed arguments
+        completed = subprocess.run(
             ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60
         )
     except (OSError, subprocess.TimeoutExpired):

@@ -9,6 +9,8 @@ Severity = Literal["high", "medium", "low", "info"]
 Confidence = Literal["high", "medium", "low"]
 Scope = Literal["file", "project"]
 Scalar = str | int | float | bool | None
+BaselineStatus = Literal["new", "baseline"]
+SuppressionReason = Literal["inline", "rule-disabled", "path-ignored"]
 
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
@@ -60,6 +62,10 @@ class Finding:
     symbol: str | None
     cwe: int | None
     details: tuple[tuple[str, Scalar], ...] = ()
+    # Set only when a baseline is in use: was this finding already in it?
+    baseline_status: BaselineStatus | None = None
+    # Set only on suppressed findings: "inline", "rule-disabled" or "path-ignored".
+    suppressed_by: SuppressionReason | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -81,12 +87,28 @@ class Measure:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Endpoint:
+    """One HTTP endpoint: a route (or one method of a class-based view) and its handler."""
+
+    framework: str
+    methods: tuple[str, ...]
+    route: str
+    handler: str
+    path: str
+    line: int
+    is_async: bool
+    documented: bool
+    authenticated: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AnalysisOutput:
     """Everything an analyzer produced for the files it was given."""
 
     findings: tuple[RawFinding, ...] = ()
     measures: tuple[Measure, ...] = ()
     errors: tuple[FileError, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,3 +144,4 @@ class ScanResult:
     measures: tuple[Measure, ...]
     errors: tuple[FileError, ...]
     suppressed: tuple[Finding, ...] = field(default=())
+    endpoints: tuple[Endpoint, ...] = field(default=())

@@ -19,6 +19,10 @@ from analyzer.source import PARSE_ERRORS, read_source
 
 _IGNORE = re.compile(r"#\s*roadmap:\s*ignore(?:\[(?P<rules>[^\]]*)\])?", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# A trailing comment that is only a suppression marker (ours or a wrapped tool's).
+_MARKER = re.compile(
+    r"(?:\s*#\s*(?:roadmap:\s*ignore|nosec|noqa|type:\s*ignore)\b[^#]*)+$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -83,7 +87,9 @@ def _spans(tree: ast.AST) -> list[SymbolSpan]:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 name = f"{prefix}{child.name}"
                 start = min([child.lineno, *(d.lineno for d in child.decorator_list)])
-                spans.append(SymbolSpan(start=start, end=child.end_lineno or child.lineno, name=name))
+                spans.append(
+                    SymbolSpan(start=start, end=child.end_lineno or child.lineno, name=name)
+                )
                 stack.append((child, f"{name}."))
             else:
                 stack.append((child, prefix))
@@ -101,7 +107,11 @@ def normalize(
     drafts = [_draft(item, rules, sources.get(item.path, EMPTY_INDEX), overrides) for item in raw]
     findings = _fingerprint(drafts)
     kept = tuple(f for f, line in findings if not _is_suppressed(line, f.rule_id))
-    suppressed = tuple(f for f, line in findings if _is_suppressed(line, f.rule_id))
+    suppressed = tuple(
+        replace(f, suppressed_by="inline")
+        for f, line in findings
+        if _is_suppressed(line, f.rule_id)
+    )
     return Normalized(findings=kept, suppressed=suppressed)
 
 
@@ -111,7 +121,9 @@ class _Draft:
     line_text: str
 
 
-def _draft(item: RawFinding, rules: RuleBook, index: SourceIndex, overrides: Mapping[str, str]) -> _Draft:
+def _draft(
+    item: RawFinding, rules: RuleBook, index: SourceIndex, overrides: Mapping[str, str]
+) -> _Draft:
     rule = rules.lookup(item.tool, item.tool_code)
     severity = overrides.get(rule.rule_id) or item.severity or rule.severity
     finding = Finding(
@@ -136,8 +148,9 @@ def _draft(item: RawFinding, rules: RuleBook, index: SourceIndex, overrides: Map
 
 
 def normalized_line(text: str) -> str:
-    """The flagged line without indentation or spacing differences."""
-    return _SPACE.sub(" ", text.strip())
+    """The flagged line without indentation, spacing differences or a trailing suppression
+    marker, so adding or removing ``# roadmap: ignore`` / ``# nosec`` keeps the identity."""
+    return _SPACE.sub(" ", _MARKER.sub("", text).strip())
 
 
 def _fingerprint(drafts: Sequence[_Draft]) -> list[tuple[Finding, str]]:
@@ -161,7 +174,14 @@ def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
 
 
 def sort_key(finding: Finding) -> tuple[str, int, int, str, str, str]:
-    return (finding.path, finding.line, finding.column, finding.rule_id, finding.message, finding.fingerprint)
+    return (
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.rule_id,
+        finding.message,
+        finding.fingerprint,
+    )
 
 
 def _is_suppressed(line_text: str, rule_id: str) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from analyzer.model import AnalysisOutput, Scalar, Scope, SourceFile
+from analyzer.model import AnalysisOutput, Scope, SourceFile
 
 ENTRY_POINT_GROUP = "repo_roadmap.analyzers"
 
@@ -23,7 +23,8 @@ class AnalysisRequest:
     root: str
     files: tuple[SourceFile, ...]
     cache_dir: str | None = None
-    options: Mapping[str, Scalar | tuple[str, ...]] = field(default_factory=dict)
+    # The ``[settings]`` table of the tool's rules file (rules/<tool>.toml).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -20,8 +20,25 @@ Change = Literal["low", "medium", "high"]
 T = TypeVar("T", bound=str)
 CHANGES: tuple[Change, ...] = ("low", "medium", "high")
 
-_TOOL_KEYS = {"name", "category", "default_severity", "fallback_title", "effort", "behaviour_change"}
-_RULE_KEYS = {"title", "help", "severity", "category", "effort", "behaviour_change"}
+_TOOL_KEYS = {
+    "name",
+    "category",
+    "default_severity",
+    "fallback_title",
+    "effort",
+    "behaviour_change",
+}
+# ``valid``/``invalid``: code samples kept next to a rule; tests run them, the loader skips them.
+_RULE_KEYS = {
+    "title",
+    "help",
+    "severity",
+    "category",
+    "effort",
+    "behaviour_change",
+    "valid",
+    "invalid",
+}
 _EFFORT_KEYS = {"base", "per_unit", "unit"}
 # Files in rules/ that describe something other than one tool's codes.
 NON_TOOL_FILES = frozenset({"recommendations", "metrics", "planning"})
@@ -66,6 +83,8 @@ class ToolRules:
     effort: Effort
     behaviour_change: Change
     rules: Mapping[str, Rule]
+    # The free-form [settings] table, handed to the tool's analyzer, which validates it.
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def lookup(self, code: str) -> Rule:
         rule = self.rules.get(code)
@@ -101,6 +120,10 @@ class RuleBook:
             for name in sorted(self.tools)
             for _, rule in sorted(self.tools[name].rules.items())
         )
+
+    def settings_for(self, tool: str) -> Mapping[str, Any]:
+        tool_rules = self.tools.get(tool)
+        return tool_rules.settings if tool_rules else {}
 
     def find(self, rule_id: str) -> Rule | None:
         tool, _, code = rule_id.partition(".")
@@ -138,7 +161,9 @@ def _load_dir(directory: Path) -> list[ToolRules]:
             continue
         tool_rules = load_tool_file(path)
         if tool_rules.tool in seen:
-            raise RuleError(f"{path}: tool {tool_rules.tool!r} is already defined in {seen[tool_rules.tool]}")
+            raise RuleError(
+                f"{path}: tool {tool_rules.tool!r} is already defined in {seen[tool_rules.tool]}"
+            )
         seen[tool_rules.tool] = path
         loaded.append(tool_rules)
     return loaded
@@ -153,6 +178,7 @@ def _merge(base: ToolRules, override: ToolRules) -> ToolRules:
         effort=override.effort,
         behaviour_change=override.behaviour_change,
         rules={**base.rules, **override.rules},
+        settings={**base.settings, **override.settings},
     )
 
 
@@ -162,14 +188,16 @@ def load_tool_file(path: Path) -> ToolRules:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
-    _check_keys(path, "top level", document, {"tool", "rules"})
+    _check_keys(path, "top level", document, {"tool", "rules", "settings"})
     head = _table(path, "tool", document.get("tool"))
     _check_keys(path, "[tool]", head, _TOOL_KEYS)
     tool = _string(path, "tool.name", head.get("name"))
     category = _string(path, "tool.category", head.get("category"))
     effort = _effort(path, "tool.effort", head.get("effort", {"base": 15}))
     change = _choice(path, "tool.behaviour_change", head.get("behaviour_change", "medium"), CHANGES)
-    default_severity = _choice(path, "tool.default_severity", head.get("default_severity", "low"), SEVERITIES)
+    default_severity = _choice(
+        path, "tool.default_severity", head.get("default_severity", "low"), SEVERITIES
+    )
     rules = {}
     for code, raw in _table(path, "rules", document.get("rules", {})).items():
         where = f"rules.{code}"
@@ -182,18 +210,27 @@ def load_tool_file(path: Path) -> ToolRules:
             title=_string(path, f"{where}.title", body.get("title")),
             help=str(body.get("help", "")),
             category=_string(path, f"{where}.category", body.get("category", category)),
-            severity=_choice(path, f"{where}.severity", body.get("severity", default_severity), SEVERITIES),
-            effort=_effort(path, f"{where}.effort", body.get("effort", head.get("effort", {"base": 15}))),
-            behaviour_change=_choice(path, f"{where}.behaviour_change", body.get("behaviour_change", change), CHANGES),
+            severity=_choice(
+                path, f"{where}.severity", body.get("severity", default_severity), SEVERITIES
+            ),
+            effort=_effort(
+                path, f"{where}.effort", body.get("effort", head.get("effort", {"base": 15}))
+            ),
+            behaviour_change=_choice(
+                path, f"{where}.behaviour_change", body.get("behaviour_change", change), CHANGES
+            ),
         )
     return ToolRules(
         tool=tool,
         category=category,
         default_severity=default_severity,
-        fallback_title=_string(path, "tool.fallback_title", head.get("fallback_title", f"{tool} finding")),
+        fallback_title=_string(
+            path, "tool.fallback_title", head.get("fallback_title", f"{tool} finding")
+        ),
         effort=effort,
         behaviour_change=change,
         rules=rules,
+        settings=_table(path, "settings", document.get("settings", {})),
     )
 
 
@@ -216,16 +253,33 @@ def _string(path: Path, where: str, value: object) -> str:
 
 
 def _choice(path: Path, where: str, value: object, choices: tuple[T, ...]) -> T:
-    if value not in choices:
-        raise RuleError(f"{path}: {where} must be one of {', '.join(choices)}, not {value!r}")
-    return cast(T, value)
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise RuleError(f"{path}: {where} must be one of {', '.join(choices)}, not {value!r}")
 
 
 def _effort(path: Path, where: str, value: object) -> Effort:
     table = _table(path, where, value)
     _check_keys(path, where, table, _EFFORT_KEYS)
     base, per_unit = table.get("base", 0), table.get("per_unit", 0)
-    if not isinstance(base, int | float) or not isinstance(per_unit, int | float) or base < 0 or per_unit < 0:
+    if (
+        not isinstance(base, int | float)
+        or not isinstance(per_unit, int | float)
+        or base < 0
+        or per_unit < 0
+    ):
         raise RuleError(f"{path}: {where} base and per_unit must be non-negative numbers")
     unit = table.get("unit")
     return Effort(base=float(base), per_unit=float(per_unit), unit=str(unit) if unit else None)
+
+
+def load_settings(tool: str) -> dict[str, Any]:
+    """The free-form ``[settings]`` table of the bundled ``rules/<tool>.toml`` (thresholds,
+    file-name patterns, reference data); the analyzer that owns the file validates it."""
+    path = rules_dir() / f"{tool}.toml"
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: {exc}") from exc
+    return _table(path, "settings", document.get("settings", {}))

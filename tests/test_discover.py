@@ -32,7 +32,9 @@ def test_walk_skips_virtualenvs_caches_and_build_outputs(tmp_path: Path) -> None
 
 
 def test_git_checkout_uses_tracked_and_unignored_files(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {".gitignore": "generated/\n", "a.py": "", "generated/b.py": "", "new.py": ""})
+    root = write_tree(
+        tmp_path, {".gitignore": "generated/\n", "a.py": "", "generated/b.py": "", "new.py": ""}
+    )
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "a.py", ".gitignore"], check=True)
     assert _paths(root) == [".gitignore", "a.py", "new.py"]
@@ -49,7 +51,9 @@ def test_symlinks_outside_the_root_and_loops_are_not_followed(tmp_path: Path) ->
 
 
 def test_include_and_exclude_globs(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {"src/a.py": "", "src/b.py": "", "tests/test_a.py": "", "docs/x.md": ""})
+    root = write_tree(
+        tmp_path, {"src/a.py": "", "src/b.py": "", "tests/test_a.py": "", "docs/x.md": ""}
+    )
     assert _paths(root, include=("*.py",), exclude=("tests/**",)) == ["src/a.py", "src/b.py"]
     assert _paths(root, exclude=("b.py", "docs/**")) == ["src/a.py", "tests/test_a.py"]
 

@@ -26,7 +26,9 @@ def noxpanel_scan(tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
 
 def _tools_that_ran(result: ScanResult) -> set[str]:
     ran = {run.name for run in result.analyzers if run.status == "ok"}
-    return {item.analyzer.tool for item in discover_analyzers() if item.analyzer and item.name in ran}
+    return {
+        item.analyzer.tool for item in discover_analyzers() if item.analyzer and item.name in ran
+    }
 
 
 def test_every_analyzer_ran_cleanly(noxpanel_scan: ScanResult) -> None:
@@ -56,12 +58,16 @@ def test_nosec_line_is_not_reported(noxpanel_scan: ScanResult) -> None:
         if "# nosec" in line
     }
     assert nosec_lines, "the fixture keeps one deliberate # nosec line"
-    assert not {(f.path, f.line) for f in noxpanel_scan.findings if f.tool == "bandit"} & nosec_lines
+    assert (
+        not {(f.path, f.line) for f in noxpanel_scan.findings if f.tool == "bandit"} & nosec_lines
+    )
 
 
 def test_markers_parse(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1  # expect: bandit.B101, mypy.misc\n")
-    (tmp_path / "Dockerfile").write_text("# expect-next-line: infrastructure.latest-tag\nFROM python\n")
+    (tmp_path / "Dockerfile").write_text(
+        "# expect-next-line: infrastructure.latest-tag\nFROM python\n"
+    )
     (tmp_path / "t.html").write_text("<img src=x>{# expect: frontend.img-missing-alt #}\n")
     assert read_markers(tmp_path) == {
         ("a.py", 1, "bandit.B101"),

@@ -19,7 +19,15 @@ def _index(text: str) -> SourceIndex:
 
 
 def _raw(line: int, code: str = "B101", tool: str = "bandit") -> RawFinding:
-    return RawFinding(tool=tool, tool_code=code, message="m", path="m.py", line=line, severity="low", confidence="high")
+    return RawFinding(
+        tool=tool,
+        tool_code=code,
+        message="m",
+        path="m.py",
+        line=line,
+        severity="low",
+        confidence="high",
+    )
 
 
 SOURCE = """\
@@ -52,7 +60,11 @@ def test_symbols_are_enclosing_qualified_names() -> None:
 
 def test_rule_metadata_is_attached() -> None:
     [finding] = normalize([_raw(6)], RULES, {"m.py": _index(SOURCE)}).findings
-    assert (finding.rule_id, finding.category, finding.symbol) == ("bandit.B101", "security", "Service.run")
+    assert (finding.rule_id, finding.category, finding.symbol) == (
+        "bandit.B101",
+        "security",
+        "Service.run",
+    )
 
 
 def test_fingerprints_survive_inserted_lines() -> None:
@@ -68,10 +80,15 @@ def test_fingerprints_survive_moving_a_function() -> None:
     lines = moved.splitlines()
     new_helper = lines.index("    assert os") + 1
     new_run = lines.index("        assert value") + 1
-    before = {f.symbol: f.fingerprint for f in normalize([_raw(6), _raw(16)], RULES, {"m.py": _index(SOURCE)}).findings}
+    before = {
+        f.symbol: f.fingerprint
+        for f in normalize([_raw(6), _raw(16)], RULES, {"m.py": _index(SOURCE)}).findings
+    }
     after = {
         f.symbol: f.fingerprint
-        for f in normalize([_raw(new_run), _raw(new_helper)], RULES, {"m.py": _index(moved)}).findings
+        for f in normalize(
+            [_raw(new_run), _raw(new_helper)], RULES, {"m.py": _index(moved)}
+        ).findings
     }
     assert before == after
 
@@ -83,7 +100,11 @@ def test_identical_lines_get_distinct_fingerprints() -> None:
 
 
 def test_inline_suppression_keeps_the_finding_aside() -> None:
-    source = "assert a  # roadmap: ignore[bandit.B101]\nassert b  # roadmap: ignore[B999]\nassert c  # roadmap: ignore\n"
+    source = (
+        "assert a  # roadmap: ignore[bandit.B101]\n"
+        "assert b  # roadmap: ignore[B999]\n"
+        "assert c  # roadmap: ignore\n"
+    )
     result = normalize([_raw(1), _raw(2), _raw(3)], RULES, {"m.py": _index(source)})
     assert [f.line for f in result.findings] == [2]
     assert [f.line for f in result.suppressed] == [1, 3]

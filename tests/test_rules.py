@@ -13,7 +13,9 @@ def test_every_installed_bandit_test_id_is_mapped() -> None:
     from bandit.core import extension_loader
 
     manager = extension_loader.MANAGER
-    installed = {plugin.plugin._test_id for plugin in manager.plugins} | set(manager.blacklist_by_id)
+    installed = {plugin.plugin._test_id for plugin in manager.plugins} | set(
+        manager.blacklist_by_id
+    )
     mapped = set(load_rulebook().tools["bandit"].rules)
     assert installed - mapped == set(), "add these bandit test ids to rules/bandit.toml"
 
@@ -60,9 +62,15 @@ def test_effort_uses_base_plus_per_unit() -> None:
     ("text", "message"),
     [
         ('[tool]\nname = "x"\ncategory = "y"\ncolour = "red"\n', r"unknown key\(s\) colour"),
-        ('[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\nseverity = "huge"\n', "severity must be one of"),
+        (
+            '[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\nseverity = "huge"\n',
+            "severity must be one of",
+        ),
         ('[tool]\ncategory = "y"\n', "tool.name must be a non-empty string"),
-        ('[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\neffort = { base = -1 }\n', "non-negative"),
+        (
+            '[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\neffort = { base = -1 }\n',
+            "non-negative",
+        ),
         ("[tool\n", "Expected"),
     ],
 )
@@ -82,7 +90,8 @@ def test_duplicate_tool_across_files_is_an_error(tmp_path: Path) -> None:
 
 def test_user_rules_override_bundled_ones(tmp_path: Path) -> None:
     (tmp_path / "bandit.toml").write_text(
-        '[tool]\nname = "bandit"\ncategory = "security"\n[rules.B101]\ntitle = "Assert in production code"\n'
+        '[tool]\nname = "bandit"\ncategory = "security"\n'
+        '[rules.B101]\ntitle = "Assert in production code"\n'
         'help = "Ours."\nseverity = "info"\n'
     )
     book = load_rulebook(extra_dirs=[tmp_path])

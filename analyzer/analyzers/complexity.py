@@ -39,7 +39,9 @@ class ComplexityAnalyzer:
             else:
                 findings.extend(result[0])
                 measures.extend(result[1])
-        return AnalysisOutput(findings=tuple(findings), measures=tuple(measures), errors=tuple(errors))
+        return AnalysisOutput(
+            findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
+        )
 
 
 def measure_file(root: str, path: str) -> tuple[list[RawFinding], list[Measure]] | FileError:
@@ -68,7 +70,9 @@ def _analyze_text(text: str, path: str) -> tuple[list[RawFinding], list[Measure]
     ]
     comment_lines = raw.comments + raw.multi
     comment_percent = comment_lines / raw.sloc * 100 if raw.sloc else 0.0
-    mi = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comment_percent)
+    mi = mi_compute(
+        h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comment_percent
+    )
     measures = [
         Measure(name="raw.loc", value=raw.loc, path=path),
         Measure(name="raw.sloc", value=raw.sloc, path=path),
@@ -97,5 +101,8 @@ def _to_finding(block: Any, path: str, rank: str) -> RawFinding:
         line=int(block.lineno),
         column=int(block.col_offset) + 1,
         end_line=int(block.endline),
-        details=(("complexity", int(block.complexity)), ("units", max(int(block.complexity) - 10, 0))),
+        details=(
+            ("complexity", int(block.complexity)),
+            ("units", max(int(block.complexity) - 10, 0)),
+        ),
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from importlib.metadata import version
 from typing import Any
 
 from analyzer.model import AnalysisOutput, Confidence, FileError, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import describe_parse_error, read_source
+from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
 
 MIN_CONFIDENCE = 60
 
@@ -20,7 +21,9 @@ def _make_vulture(ignore_decorators: tuple[str, ...], ignore_names: tuple[str, .
 
         def __init__(self) -> None:
             super().__init__(
-                verbose=False, ignore_names=list(ignore_names), ignore_decorators=list(ignore_decorators)
+                verbose=False,
+                ignore_names=list(ignore_names),
+                ignore_decorators=list(ignore_decorators),
             )
             self.problems: list[str] = []
 
@@ -41,14 +44,18 @@ class DeadCodeAnalyzer:
         return version("vulture")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        scanner = _make_vulture(_strings(request, "ignore_decorators"), _strings(request, "ignore_names"))
+        scanner = _make_vulture(
+            _strings(request, "ignore_decorators"), _strings(request, "ignore_names")
+        )
         errors: list[FileError] = []
         for source_file in request.files:
             error = _scan_one(scanner, request.root, source_file.path)
             if error is not None:
                 errors.append(error)
         items = scanner.get_unused_code(min_confidence=MIN_CONFIDENCE)
-        return AnalysisOutput(findings=tuple(_to_finding(item) for item in items), errors=tuple(errors))
+        return AnalysisOutput(
+            findings=tuple(_to_finding(item) for item in items), errors=tuple(errors)
+        )
 
 
 def _strings(request: AnalysisRequest, key: str) -> tuple[str, ...]:
@@ -67,9 +74,17 @@ def _scan_one(scanner: Any, root: str, path: str) -> FileError | None:
     except (RecursionError, MemoryError) as exc:
         return FileError(path=path, analyzer="dead-code", reason=describe_parse_error(exc))
     if len(scanner.problems) > before:
-        reason = scanner.problems[-1].removeprefix(f"{path}:").strip()
-        return FileError(path=path, analyzer="dead-code", reason=f"vulture: {reason}")
+        return _explain(text, path, scanner.problems[-1])
     return None
+
+
+def _explain(text: str, path: str, vulture_message: str) -> FileError:
+    """vulture's message quotes the whole offending line; Python's own error is shorter."""
+    try:
+        ast.parse(text, filename=path, type_comments=True)
+    except PARSE_ERRORS as exc:
+        return FileError(path=path, analyzer="dead-code", reason=describe_parse_error(exc))
+    return FileError(path=path, analyzer="dead-code", reason=f"vulture: {vulture_message[:200]}")
 
 
 def _to_finding(item: Any) -> RawFinding:
@@ -82,7 +97,11 @@ def _to_finding(item: Any) -> RawFinding:
         line=int(item.first_lineno),
         end_line=int(item.last_lineno),
         confidence=_confidence(int(item.confidence)),
-        details=(("vulture_confidence", int(item.confidence)), ("name", str(item.name)), ("size", int(item.size))),
+        details=(
+            ("vulture_confidence", int(item.confidence)),
+            ("name", str(item.name)),
+            ("size", int(item.size)),
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from typing import Any
 
 from analyzer.model import AnalysisOutput, Confidence, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
 
 
 class SecurityAnalyzer:
@@ -34,10 +36,12 @@ class SecurityAnalyzer:
             bandit.run_tests()
         findings = tuple(_to_finding(issue, by_absolute) for issue in bandit.get_issue_list())
         errors = tuple(
-            FileError(path=by_absolute.get(name, name), analyzer=self.name, reason=_reason(reason))
+            _skipped_file(request.root, by_absolute.get(name, name), reason)
             for name, reason in bandit.skipped
         )
-        return AnalysisOutput(findings=findings, errors=errors, measures=_nosec_measures(bandit, by_absolute))
+        return AnalysisOutput(
+            findings=findings, errors=errors, measures=_nosec_measures(bandit, by_absolute)
+        )
 
 
 def _to_finding(issue: Any, by_absolute: dict[str, str]) -> RawFinding:
@@ -70,15 +74,25 @@ def _lower_confidence(value: str) -> Confidence:
     return lowered if lowered in ("high", "medium") else "low"  # type: ignore[return-value]
 
 
-def _reason(reason: str) -> str:
-    return f"bandit: {reason}"
+def _skipped_file(root: str, path: str, bandit_reason: str) -> FileError:
+    """bandit's own reasons are generic ("exception while scanning file"); say what is wrong."""
+    text = read_source(root, path, "security")
+    if isinstance(text, FileError):
+        return text
+    try:
+        ast.parse(text, filename=path)
+    except PARSE_ERRORS as exc:
+        return FileError(path=path, analyzer="security", reason=describe_parse_error(exc))
+    return FileError(path=path, analyzer="security", reason=f"bandit: {bandit_reason}")
 
 
 def _nosec_measures(bandit: Any, by_absolute: dict[str, str]) -> tuple[Measure, ...]:
     measures = []
     for name, data in sorted(bandit.metrics.data.items()):
         if name in by_absolute and data.get("nosec"):
-            measures.append(Measure(name="security.nosec", value=float(data["nosec"]), path=by_absolute[name]))
+            measures.append(
+                Measure(name="security.nosec", value=float(data["nosec"]), path=by_absolute[name])
+            )
     return tuple(measures)
 
 

@@ -84,11 +84,20 @@ def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError
         try:
             tree = ast.parse(text, filename=source_file.path)
         except PARSE_ERRORS as exc:
-            errors.append(FileError(path=source_file.path, analyzer="typing", reason=describe_parse_error(exc)))
+            errors.append(
+                FileError(
+                    path=source_file.path, analyzer="typing", reason=describe_parse_error(exc)
+                )
+            )
             continue
         functions, annotated = count_annotated_functions(tree)
         checked.append(
-            _Checked(path=source_file.path, module=module_name(source_file.path), functions=functions, annotated=annotated)
+            _Checked(
+                path=source_file.path,
+                module=module_name(source_file.path),
+                functions=functions,
+                annotated=annotated,
+            )
         )
     return checked, errors
 
@@ -117,7 +126,9 @@ def _annotation_measures(checked: Sequence[_Checked]) -> tuple[Measure, ...]:
     measures: list[Measure] = []
     for item in checked:
         measures.append(Measure(name="typing.functions", value=item.functions, path=item.path))
-        measures.append(Measure(name="typing.annotated_functions", value=item.annotated, path=item.path))
+        measures.append(
+            Measure(name="typing.annotated_functions", value=item.annotated, path=item.path)
+        )
     return tuple(measures)
 
 
@@ -172,15 +183,28 @@ def _run_mypy(
             drop = {e.path for e in blocked}
             remaining = [p for p in remaining if p not in drop]
             continue
-        message = " ".join((other or completed.stderr.strip() or f"exit {completed.returncode}").split())
+        message = " ".join(
+            (other or completed.stderr.strip() or f"exit {completed.returncode}").split()
+        )
         return AnalyzerFailure(reason=f"mypy failed: {message[:500]}")
     return AnalyzerFailure(reason="mypy kept reporting blocking errors")
 
 
 def _invoke(request: AnalysisRequest, paths: list[str]) -> subprocess.CompletedProcess[str]:
+    # -I (isolated): the working directory, which is the scanned repository, is not put on
+    # sys.path, so a "mypy" package inside the target can never be imported instead.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPY", "PYTHON"))}
-    command = [sys.executable, "-m", "mypy", *MYPY_FLAGS, f"--cache-dir={_cache_dir(request)}", "--", *paths]
-    return subprocess.run(  # noqa: S603 - fixed interpreter and flags, paths as separate arguments
+    command = [
+        sys.executable,
+        "-I",
+        "-m",
+        "mypy",
+        *MYPY_FLAGS,
+        f"--cache-dir={_cache_dir(request)}",
+        "--",
+        *paths,
+    ]
+    return subprocess.run(
         command, cwd=request.root, env=env, capture_output=True, text=True, check=False
     )
 
@@ -197,7 +221,11 @@ def _parse_output(stdout: str) -> tuple[list[RawFinding], list[FileError], str]:
                 other.append(line.strip())
             continue
         if record.get("code") == "syntax":
-            blocked.append(FileError(path=record["file"], analyzer="typing", reason=f"mypy: {record['message']}"))
+            blocked.append(
+                FileError(
+                    path=record["file"], analyzer="typing", reason=f"mypy: {record['message']}"
+                )
+            )
         else:
             findings.append(_to_finding(record))
     return findings, _dedupe(blocked), "; ".join(other)

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from analyzer import __version__
 from analyzer.metrics import aggregate
-from analyzer.model import Finding, ScanResult
+from analyzer.model import Finding
+from analyzer.render.plan_data import plan_sections
+from analyzer.report import Report
 
 SCHEMA_VERSION = "1.0"
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    data = asdict(finding)
+    # A flat copy: every field is a scalar except details (``asdict`` recursion is slow on
+    # thousands of findings).
+    data = {item.name: getattr(finding, item.name) for item in fields(finding)}
     data["details"] = dict(finding.details)
     return data
 
 
-def build_report(result: ScanResult, root_label: str) -> dict[str, Any]:
-    """The report as a dict. ``root_label`` is the root as the user named it, not resolved."""
+def build_report(report: Report) -> dict[str, Any]:
+    """The report as plain data; the JSON export and the terminal summary both use it."""
+    result, root_label = report.result, report.root_label
     metrics = aggregate(result.measures, result.findings)
     target = result.target
     return {
@@ -35,6 +40,7 @@ def build_report(result: ScanResult, root_label: str) -> dict[str, Any]:
         "analyzers": [asdict(run) for run in result.analyzers],
         "findings": [finding_to_dict(f) for f in result.findings],
         "suppressed": [finding_to_dict(f) for f in result.suppressed],
+        "endpoints": [asdict(endpoint) for endpoint in result.endpoints],
         "metrics": {
             "project": metrics.project,
             "findings_by_severity": metrics.by_severity,
@@ -42,8 +48,23 @@ def build_report(result: ScanResult, root_label: str) -> dict[str, Any]:
             "files": metrics.files,
         },
         "errors": [asdict(error) for error in result.errors],
+        "baseline": _baseline_summary(report),
+        **plan_sections(report),
     }
 
 
-def dumps(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+def _baseline_summary(report: Report) -> dict[str, Any] | None:
+    """Counts of new and baselined findings, and the baseline entries now fixed."""
+    comparison = report.baseline
+    if comparison is None:
+        return None
+    return {
+        "new": comparison.new_count,
+        "baseline": comparison.baseline_count,
+        "fixed": [asdict(entry) for entry in comparison.fixed],
+        "unverified": [asdict(entry) for entry in comparison.unverified],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(build_report(report), indent=2, ensure_ascii=False) + "\n"

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from analyzer.model import SEVERITIES
+from analyzer.render.json_report import build_report
+from analyzer.report import Report
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 TOP_FILES = 10
+NEW_FINDINGS_SHOWN = 20
+_SUPPRESSION_LABEL = {
+    "inline": "inline # roadmap: ignore",
+    "rule-disabled": "by disabled rules",
+    "path-ignored": "by per-path ignores",
+}
 
 
-def render_summary(report: dict[str, Any], console: Console) -> None:
+def render_text(report: Report) -> str:
+    """The summary as plain text, for ``--format text --output FILE``."""
+    console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+    print_summary(build_report(report), console)
+    return console.export_text()
+
+
+def print_summary(report: dict[str, Any], console: Console) -> None:
     target = report["target"]
     findings = report["findings"]
     commit = target["git"]["commit"]
@@ -65,7 +82,9 @@ def _analyzer_table(runs: list[dict[str, Any]]) -> Table:
         status = f"[{style}]{run['status']}[/{style}]"
         if run["error"]:
             status += f" ({run['error']})"
-        table.add_row(run["name"], run["tool_version"], status, str(run["files"]), f"{run['duration_s']:.1f}s")
+        table.add_row(
+            run["name"], run["tool_version"], status, str(run["files"]), f"{run['duration_s']:.1f}s"
+        )
     return table
 
 
@@ -73,9 +92,45 @@ def _print_footer(report: dict[str, Any], console: Console) -> None:
     errors = report["errors"]
     if errors:
         files = len({e["path"] for e in errors})
-        console.print(f"[yellow]{len(errors)} per-file errors in {files} files[/yellow] (listed under 'errors' in the JSON export)")
+        console.print(
+            f"[yellow]{len(errors)} per-file errors in {files} files[/yellow]"
+            " (listed under 'errors' in the JSON export)"
+        )
     suppressed = report.get("suppressed", [])
     if suppressed:
-        console.print(f"{len(suppressed)} findings suppressed inline (# roadmap: ignore)")
+        reasons = Counter(f.get("suppressed_by") or "inline" for f in suppressed)
+        labels = [f"{n} {_SUPPRESSION_LABEL.get(why, why)}" for why, n in sorted(reasons.items())]
+        detail = ", ".join(labels)
+        console.print(
+            f"{len(suppressed)} findings suppressed ({detail}); "
+            "listed under 'suppressed' in the JSON export"
+        )
+    if report.get("baseline") is not None:
+        _print_baseline(report, console)
     if any(run["status"] == "failed" for run in report["analyzers"]):
         console.print("[bold red]The scan is incomplete: at least one analyzer failed.[/bold red]")
+
+
+def _print_baseline(report: dict[str, Any], console: Console) -> None:
+    baseline = report["baseline"]
+    fixed, unverified = baseline["fixed"], baseline["unverified"]
+    line = (
+        f"Baseline: [bold]{baseline['new']} new[/bold], "
+        f"{baseline['baseline']} in the baseline, {len(fixed)} fixed"
+    )
+    if unverified:
+        line += f", {len(unverified)} not re-checked (file or analyzer not analyzed)"
+    console.print(line)
+    new = [f for f in report["findings"] if f.get("baseline_status") == "new"]
+    for finding in new[:NEW_FINDINGS_SHOWN]:
+        style = _SEVERITY_STYLE.get(finding["severity"], "")
+        console.print(
+            f"  new [{style}]{finding['severity']}[/{style}] "
+            f"{escape(finding['path'])}:{finding['line']} "
+            f"{escape(finding['rule_id'])} {escape(finding['message'])}",
+            highlight=False,
+            markup=True,
+        )
+    if len(new) > NEW_FINDINGS_SHOWN:
+        more = len(new) - NEW_FINDINGS_SHOWN
+        console.print(f"  ... and {more} more new findings (see the JSON export)")
