@@ -2,20 +2,24 @@
 
 Per-file analyzers are split into chunks of about equal size across workers and cached per
 file; project-wide analyzers get one task each, started first (they are the longest), and
-are cached as a whole. A task that fails, hangs or kills its worker fails only its analyzer;
-a per-file chunk whose worker died is split and retried, so the files around the culprit
-are still analyzed. Every other analyzer's results are kept.
+are cached as a whole. A per-file analyzer with a ``combine`` step gets one more task once
+its last chunk is done, fed with every chunk's output and cached as a whole.
+
+A task that fails, hangs or kills its worker fails only its analyzer; a per-file chunk
+whose worker died is split and retried, so the files around the culprit are still
+analyzed. Every other analyzer's results are kept.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from analyzer.cache import ResultCache, digest_files, file_key, project_key
+from analyzer.cache import ResultCache, combine_key, digest_files, file_key, project_key
 from analyzer.discover import matches_any
 from analyzer.model import (
     AnalysisOutput,
@@ -26,7 +30,7 @@ from analyzer.model import (
     RawFinding,
     SourceFile,
 )
-from analyzer.plugins import AnalysisRequest, Analyzer, AnalyzerFailure
+from analyzer.plugins import AnalysisRequest, Analyzer, AnalyzerFailure, CombiningAnalyzer
 from analyzer.pool import Done, Failed, Job, WorkerPool, describe_exception
 
 # Chunks per worker and analyzer: more balance the load at the end, fewer cost less overhead.
@@ -78,12 +82,18 @@ class _Tally:
     duration_s: float = 0.0
     failures: list[str] = field(default_factory=list)
     outputs: list[AnalysisOutput] = field(default_factory=list)
+    # Per-file chunks still running, and whether a combine step must follow them.
+    chunks_left: int = 0
+    needs_combine: bool = False
+    combined: AnalysisOutput | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Task:
     analyzer: Analyzer
     request: AnalysisRequest
+    # Set on a combine task: the outputs of every per-file chunk.
+    outputs: tuple[AnalysisOutput, ...] | None = None
 
 
 def select_files(analyzer: Analyzer, files: Sequence[SourceFile]) -> tuple[SourceFile, ...]:
@@ -91,22 +101,23 @@ def select_files(analyzer: Analyzer, files: Sequence[SourceFile]) -> tuple[Sourc
 
 
 def split_files(files: Sequence[SourceFile], jobs: int) -> list[tuple[SourceFile, ...]]:
-    """Consecutive chunks of roughly equal byte size, about CHUNKS_PER_WORKER per worker."""
+    """About CHUNKS_PER_WORKER chunks per worker of roughly equal byte size, largest first.
+
+    Files are dealt largest first to the lightest chunk, so one directory of heavy files
+    (``db/models``, say) is spread over every chunk instead of making one long chunk that
+    finishes last; each chunk keeps the files in their original order.
+    """
     if len(files) <= MIN_CHUNK_FILES:
         return [tuple(files)] if files else []
-    target = max(sum(f.size for f in files) / (max(jobs, 1) * CHUNKS_PER_WORKER), 1)
-    chunks: list[tuple[SourceFile, ...]] = []
-    current: list[SourceFile] = []
-    size = 0
-    for source_file in files:
-        current.append(source_file)
-        size += source_file.size
-        if size >= target and len(current) >= MIN_CHUNK_FILES:
-            chunks.append(tuple(current))
-            current, size = [], 0
-    if current:
-        chunks.append(tuple(current))
-    return chunks
+    count = max(min(len(files) // MIN_CHUNK_FILES, max(jobs, 1) * CHUNKS_PER_WORKER), 1)
+    order = {f.path: index for index, f in enumerate(files)}
+    chunks: list[tuple[int, int, list[SourceFile]]] = [(0, i, []) for i in range(count)]
+    for source_file in sorted(files, key=lambda f: (-f.size, order[f.path])):
+        size, index, members = heapq.heappop(chunks)
+        members.append(source_file)
+        heapq.heappush(chunks, (size + source_file.size, index, members))
+    ordered = sorted(chunks, key=lambda c: (-c[0], c[1]))
+    return [tuple(sorted(m, key=lambda f: order[f.path])) for _, _, m in ordered if m]
 
 
 def execute_task(analyzer: Analyzer, request: AnalysisRequest) -> TaskResult:
@@ -129,6 +140,23 @@ def execute_task(analyzer: Analyzer, request: AnalysisRequest) -> TaskResult:
     return TaskResult(analyzer=analyzer.name, output=outcome, failure=None, duration_s=duration)
 
 
+def execute_combine(
+    analyzer: CombiningAnalyzer, request: AnalysisRequest, outputs: tuple[AnalysisOutput, ...]
+) -> TaskResult:
+    """Runs inside a worker: the cross-file step of a two-phase analyzer, never raising."""
+    started = time.perf_counter()
+    try:
+        outcome = analyzer.combine(request, outputs)
+    except Exception as exc:
+        outcome = AnalyzerFailure(reason=describe_exception(exc))
+    duration = time.perf_counter() - started
+    if isinstance(outcome, AnalyzerFailure):
+        return TaskResult(
+            analyzer=analyzer.name, output=None, failure=outcome.reason, duration_s=duration
+        )
+    return TaskResult(analyzer=analyzer.name, output=outcome, failure=None, duration_s=duration)
+
+
 def run_analyzers(
     analyzers: Sequence[Analyzer],
     requests: Mapping[str, AnalysisRequest],
@@ -143,25 +171,66 @@ def run_analyzers(
     project: list[_Task] = []
     per_file: list[list[_Task]] = []
     for analyzer in analyzers:
-        missing = _take_cached(analyzer, requests[analyzer.name], tallies[analyzer.name], caching)
+        tally = tallies[analyzer.name]
+        combining = _combining(analyzer)
+        if combining is not None:
+            tally.needs_combine = not _take_cached_combine(
+                combining, requests[analyzer.name], tally, caching
+            )
+        missing = _take_cached(analyzer, requests[analyzer.name], tally, caching)
         if missing is None:
             continue
         if analyzer.scope == "file":
+            chunks = split_files(missing.files, jobs)
+            tally.chunks_left = len(chunks)
             per_file.append(
-                [
-                    _Task(analyzer=analyzer, request=replace(missing, files=c))
-                    for c in split_files(missing.files, jobs)
-                ]
+                [_Task(analyzer=analyzer, request=replace(missing, files=c)) for c in chunks]
             )
         else:
             project.append(_Task(analyzer=analyzer, request=missing))
     project.sort(key=lambda t: (-len(t.request.files), t.analyzer.name))
-    tasks = [*project, *_interleave(per_file)]
+    # A combine step whose chunks all came from the cache can start at once.
+    ready = [
+        _combine_task(a, requests[a.name], tallies[a.name])
+        for a in analyzers
+        if tallies[a.name].needs_combine and tallies[a.name].chunks_left == 0
+    ]
+    tasks = [*project, *ready, *_interleave(per_file)]
     for task in tasks:
         tallies[task.analyzer.name].total += 1
+    for tally in tallies.values():
+        tally.total += int(tally.needs_combine and tally.chunks_left > 0)
     _report_cached(analyzers, tallies, on_progress)
-    _run_tasks(tasks, tallies, pool=pool, caching=caching, on_progress=on_progress)
+    _run_tasks(tasks, tallies, requests, pool=pool, caching=caching, on_progress=on_progress)
     return tallies
+
+
+def _combining(analyzer: Analyzer) -> CombiningAnalyzer | None:
+    return (
+        analyzer if analyzer.scope == "file" and isinstance(analyzer, CombiningAnalyzer) else None
+    )
+
+
+def _combine_task(analyzer: Analyzer, request: AnalysisRequest, tally: _Tally) -> _Task:
+    return _Task(analyzer=analyzer, request=request, outputs=tuple(tally.outputs))
+
+
+def _take_cached_combine(
+    analyzer: CombiningAnalyzer,
+    request: AnalysisRequest,
+    tally: _Tally,
+    caching: CacheSettings | None,
+) -> bool:
+    """Move a cached combine output into the tally; False when it must be computed."""
+    if not request.files:
+        return True
+    if caching is None:
+        return False
+    key = combine_key(
+        caching.fingerprints[analyzer.name], caching.digests, (f.path for f in request.files)
+    )
+    tally.combined = caching.cache.load_output(key) if key else None
+    return tally.combined is not None
 
 
 def _interleave(groups: Sequence[Sequence[_Task]]) -> Iterator[_Task]:
@@ -226,7 +295,15 @@ class _Queue:
     def add(self, task: _Task, *, first: bool = False) -> None:
         key = next(self._keys)
         self.tasks[key] = task
-        job = Job(key=key, function=execute_task, arguments=(task.analyzer, task.request))
+        job = (
+            Job(key=key, function=execute_task, arguments=(task.analyzer, task.request))
+            if task.outputs is None
+            else Job(
+                key=key,
+                function=execute_combine,
+                arguments=(task.analyzer, task.request, task.outputs),
+            )
+        )
         if first:
             self.jobs.appendleft(job)
         else:
@@ -236,6 +313,7 @@ class _Queue:
 def _run_tasks(
     tasks: Sequence[_Task],
     tallies: Mapping[str, _Tally],
+    requests: Mapping[str, AnalysisRequest],
     *,
     pool: WorkerPool,
     caching: CacheSettings | None,
@@ -249,8 +327,13 @@ def _run_tasks(
             for half in _halves(task):
                 queue.add(half, first=True)
             tally.total += 2
+            tally.chunks_left += 2
         else:
             _record(tally, outcome, task, caching)
+        if task.outputs is None and task.analyzer.scope == "file":
+            tally.chunks_left -= 1
+            if tally.chunks_left == 0 and tally.needs_combine:
+                queue.add(_combine_task(task.analyzer, requests[task.analyzer.name], tally))
         tally.done += 1
         if on_progress:
             on_progress(Progress(analyzer=task.analyzer.name, done=tally.done, total=tally.total))
@@ -261,6 +344,7 @@ def _worth_splitting(task: _Task, outcome: Failed) -> bool:
     # a timeout is not (each retry would wait for the limit again).
     return (
         task.analyzer.scope == "file"
+        and task.outputs is None
         and len(task.request.files) > 1
         and outcome.reason.startswith("worker process")
     )
@@ -289,8 +373,11 @@ def _record(
     if result.failure is not None:
         tally.failures.append(result.failure)
     elif result.output is not None:
-        tally.outputs.append(result.output)
-        if caching is not None:
+        if task.outputs is None:
+            tally.outputs.append(result.output)
+        else:
+            tally.combined = result.output
+        if caching is not None and not (task.outputs is not None and tally.failures):
             _store(task, result.output, caching)
 
 
@@ -298,7 +385,7 @@ def _name_culprit(reason: str, task: _Task) -> str:
     files = task.request.files
     return (
         f"{reason} while analyzing {files[0].path}"
-        if task.analyzer.scope == "file" and len(files) == 1
+        if task.analyzer.scope == "file" and task.outputs is None and len(files) == 1
         else reason
     )
 
@@ -312,8 +399,9 @@ def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings) -> None:
         for f in request.files
         if f.path in now and now[f.path] == caching.digests.get(f.path)
     }
-    if task.analyzer.scope != "file":
-        key = project_key(fingerprint, caching.digests, (f.path for f in request.files))
+    if task.analyzer.scope != "file" or task.outputs is not None:
+        keyed = project_key if task.outputs is None else combine_key
+        key = keyed(fingerprint, caching.digests, (f.path for f in request.files))
         if key and len(unchanged) == len(request.files):
             caching.cache.store_output(key, output)
         return
@@ -367,7 +455,8 @@ def merge(
             )
         )
         # A partly failed per-file analyzer still reports what its finished chunks found.
-        for output in tally.outputs:
+        combined = [tally.combined] if tally.combined is not None else []
+        for output in [*tally.outputs, *combined]:
             findings.extend(output.findings)
             measures.extend(output.measures)
             errors.extend(output.errors)

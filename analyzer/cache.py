@@ -51,10 +51,17 @@ def _digest_text(*parts: str) -> str:
 
 
 def module_digest(module_name: str) -> str:
-    """A digest of a loaded module's source file, so editing an adapter invalidates it."""
+    """A digest of a loaded module's source, so editing an adapter invalidates it; for a
+    package, of every module in it (an adapter split into several modules)."""
     path = getattr(sys.modules.get(module_name), "__file__", None)
+    if not path:
+        return "unknown"
+    source = Path(path)
+    sources = sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]
     try:
-        return digest_bytes(Path(path).read_bytes()) if path else "unknown"
+        return _digest_text(
+            *(f"{s.relative_to(source.parent)}:{digest_bytes(s.read_bytes())}" for s in sources)
+        )
     except OSError:
         return "unknown"
 
@@ -93,7 +100,18 @@ def file_key(fingerprint: str, path: str, digest: str) -> str:
 
 def project_key(fingerprint: str, digests: Mapping[str, str], paths: Iterable[str]) -> str | None:
     """The key of a whole-project run, or None when an input could not be read."""
-    parts = ["project", fingerprint]
+    return _files_key("project", fingerprint, digests, paths)
+
+
+def combine_key(fingerprint: str, digests: Mapping[str, str], paths: Iterable[str]) -> str | None:
+    """The key of a two-phase analyzer's combine step over ``paths``."""
+    return _files_key("combine", fingerprint, digests, paths)
+
+
+def _files_key(
+    kind: str, fingerprint: str, digests: Mapping[str, str], paths: Iterable[str]
+) -> str | None:
+    parts = [kind, fingerprint]
     for path in sorted(paths):
         if path not in digests:
             return None

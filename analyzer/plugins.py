@@ -6,7 +6,7 @@ exactly as a third-party one would be, so there is one path for both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
@@ -52,6 +52,43 @@ class Analyzer(Protocol):
     def tool_version(self) -> str: ...
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure: ...
+
+
+@runtime_checkable
+class CombiningAnalyzer(Analyzer, Protocol):
+    """A per-file analyzer with a cross-file step: the optional two-phase shape.
+
+    ``analyze`` runs on chunks of files (in parallel, cached per file) and may leave
+    ``FileFacts`` in its output; once every chunk is done, the engine calls ``combine``
+    once with the whole request and every chunk's output. What ``combine`` returns is
+    added to the chunks' findings, measures, errors and endpoints; facts are never
+    reported. An analyzer without ``combine`` is a plain ``Analyzer``.
+    """
+
+    def combine(
+        self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
+    ) -> AnalysisOutput | AnalyzerFailure: ...
+
+
+def analyze_whole(analyzer: Analyzer, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+    """Run an analyzer over a whole request in this process, both phases if it has two."""
+    output = analyzer.analyze(request)
+    if isinstance(output, AnalyzerFailure) or not isinstance(analyzer, CombiningAnalyzer):
+        return output
+    combined = analyzer.combine(request, [output])
+    if isinstance(combined, AnalyzerFailure):
+        return combined
+    return join_outputs([output, combined])
+
+
+def join_outputs(outputs: Sequence[AnalysisOutput]) -> AnalysisOutput:
+    """One output holding everything reportable in ``outputs`` (facts are left out)."""
+    return AnalysisOutput(
+        findings=tuple(f for o in outputs for f in o.findings),
+        measures=tuple(m for o in outputs for m in o.measures),
+        errors=tuple(e for o in outputs for e in o.errors),
+        endpoints=tuple(e for o in outputs for e in o.endpoints),
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -10,7 +10,7 @@ import pytest
 from analyzer.analyzers.api import ApiAnalyzer
 from analyzer.discover import discover_files
 from analyzer.model import AnalysisOutput
-from analyzer.plugins import AnalysisRequest
+from analyzer.plugins import AnalysisRequest, analyze_whole
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "noxpanel"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<ids>[\w.\-, ]+)")
@@ -52,7 +52,7 @@ def output() -> AnalysisOutput:
     files = tuple(
         f for f in discover_files(FIXTURE, include=(), exclude=()) if f.path.endswith(".py")
     )
-    result = ApiAnalyzer().analyze(AnalysisRequest(root=str(FIXTURE), files=files))
+    result = analyze_whole(ApiAnalyzer(), AnalysisRequest(root=str(FIXTURE), files=files))
     assert isinstance(result, AnalysisOutput)
     return result
 

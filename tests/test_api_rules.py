@@ -10,7 +10,7 @@ import pytest
 
 from analyzer.analyzers.api import ApiAnalyzer
 from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest
+from analyzer.plugins import AnalysisRequest, analyze_whole
 from analyzer.resources import rules_dir
 
 EXPECT = re.compile(r"#\s*expect:\s*(?P<ids>[\w.\-, ]+)")
@@ -28,7 +28,7 @@ def run_api(root: Path, files: dict[str, str]) -> AnalysisOutput:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     sources = tuple(SourceFile(path=name, size=len(text)) for name, text in sorted(files.items()))
-    output = ApiAnalyzer().analyze(AnalysisRequest(root=str(root), files=sources))
+    output = analyze_whole(ApiAnalyzer(), AnalysisRequest(root=str(root), files=sources))
     assert isinstance(output, AnalysisOutput)
     return output
 

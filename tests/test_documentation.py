@@ -10,7 +10,7 @@ import pytest
 from analyzer.analyzers.documentation import DocumentationAnalyzer
 from analyzer.analyzers.documentation.presence import headings
 from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest
+from analyzer.plugins import AnalysisRequest, analyze_whole
 from analyzer.rules import load_rulebook
 
 FULL_DOCS = {
@@ -78,8 +78,8 @@ def run_documentation(root: Path, files: dict[str, str]) -> AnalysisOutput:
         (root / name).write_text(text, encoding="utf-8")
     sources = tuple(SourceFile(path=name, size=len(text)) for name, text in sorted(files.items()))
     options = load_rulebook().settings_for("documentation")
-    output = DocumentationAnalyzer().analyze(
-        AnalysisRequest(root=str(root), files=sources, options=options)
+    output = analyze_whole(
+        DocumentationAnalyzer(), AnalysisRequest(root=str(root), files=sources, options=options)
     )
     assert isinstance(output, AnalysisOutput)
     return output

@@ -15,7 +15,7 @@ from analyzer.analyzers.testing import TestingAnalyzer
 from analyzer.analyzers.testing.coverage_data import numbits_to_lines, statement_lines
 from analyzer.analyzers.testing.paths import match_recorded_paths
 from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest
+from analyzer.plugins import AnalysisRequest, analyze_whole
 from analyzer.rules import load_rulebook
 
 MODULE = (
@@ -104,8 +104,8 @@ def run_testing(root: Path, files: dict[str, str | bytes], listed: bool = True) 
     names = sorted(files) if listed else sorted(n for n in files if n.endswith(".py"))
     sources = tuple(SourceFile(path=name, size=1) for name in names)
     options = load_rulebook().settings_for("testing")
-    output = TestingAnalyzer().analyze(
-        AnalysisRequest(root=str(root), files=sources, options=options)
+    output = analyze_whole(
+        TestingAnalyzer(), AnalysisRequest(root=str(root), files=sources, options=options)
     )
     assert isinstance(output, AnalysisOutput)
     return output

@@ -1,85 +1,130 @@
 """The API and database layer analyzer: an endpoint inventory plus endpoint and query rules.
 
-Design: the analyzer is project-scoped because routes, the blueprints or routers they hang
-on, and the prefixes and dependencies those get when mounted live in different modules.
-It runs in three steps:
+Design: routes, the blueprints or routers they hang on, and the prefixes and dependencies
+those get when mounted live in different modules, so the analyzer has two phases:
 
-1. pre-filter: a bytes regex keeps only files importing a web framework or a database/HTTP
-   library (``prefilter``);
-2. per-file pass: libcst with qualified names and positions extracts declarations into
-   plain ``ModuleFacts`` and reports the body rules (``extract``, ``rules_body``); a second
-   round parses files the pre-filter skipped but that declared routes refer to;
-3. join: the facts of all modules are indexed by qualified name and connected into
-   endpoints, then the endpoint rules run (``project``, ``endpoints``, ``rules_endpoint``).
+1. per file (``analyze``, run in parallel and cached per file): a bytes pre-filter decides
+   whether a file needs libcst at all, and whether for its declarations or only for the
+   body rules (``prefilter``); libcst then extracts declarations into plain
+   ``ModuleFacts``, carried as JSON in the output's facts, and reports the body rules
+   (``extract``, ``rules_body``);
+2. join (``combine``, once): files that declarations refer to but that the first phase
+   gave no declarations for are parsed (``passes.second_round``), the facts of all modules
+   are indexed by qualified name and connected into endpoints, and the endpoint rules run
+   (``project``, ``endpoints``, ``rules_endpoint``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from importlib.metadata import version
 
 from analyzer.analyzers.api.endpoints import collect_endpoints
-from analyzer.analyzers.api.facts import Found, ModuleFacts
-from analyzer.analyzers.api.passes import run_file_passes
+from analyzer.analyzers.api.facts import Found, facts_from_json, facts_to_json
+from analyzer.analyzers.api.passes import first_pass, second_round
+from analyzer.analyzers.api.prefilter import build_prefilter
 from analyzer.analyzers.api.project import build_project
 from analyzer.analyzers.api.rules_endpoint import endpoint_findings, unauthenticated_writes
 from analyzer.analyzers.api.settings import ApiSettings, bundled_settings, parse_settings
-from analyzer.model import AnalysisOutput, Measure, RawFinding
+from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import RuleError
+
+BODY_MEASURES = {
+    "blocking-call-in-async": "api.blocking_calls_in_async",
+    "query-in-loop": "api.n_plus_one_queries",
+}
 
 
 class ApiAnalyzer:
     name = "api"
     tool = "api"
-    scope = "project"
+    scope = "file"
     file_patterns = ("*.py",)
 
     def tool_version(self) -> str:
         return version("libcst")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        try:
-            settings = parse_settings(request.options) if request.options else bundled_settings()
-        except RuleError as exc:
-            return AnalyzerFailure(reason=str(exc))
-        facts, errors = run_file_passes(request.root, request.files, settings)
-        project = build_project(facts, settings)
-        found = collect_endpoints(project, [r for m in facts for r in m.routes])
-        body = [f for m in facts for f in m.findings]
-        findings = sorted([*body, *endpoint_findings(found, settings)], key=_finding_order)
+        """The per-file phase: body findings, plus declarations as facts for ``combine``."""
+        settings = _settings(request)
+        if isinstance(settings, AnalyzerFailure):
+            return settings
+        prefilter = build_prefilter(settings)
+        findings: list[RawFinding] = []
+        errors: list[FileError] = []
+        facts: list[FileFacts] = []
+        for source in request.files:
+            result = first_pass(request.root, source, settings, prefilter)
+            if isinstance(result, FileError):
+                errors.append(result)
+            elif result is not None:
+                findings.extend(result.facts.findings)
+                if result.declarations:
+                    facts.append(FileFacts(path=source.path, data=facts_to_json(result.facts)))
         return AnalysisOutput(
             findings=tuple(findings),
-            measures=measure(found, body, settings, facts),
+            measures=body_measures(findings),
+            errors=tuple(errors),
+            facts=tuple(facts),
+        )
+
+    def combine(
+        self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
+    ) -> AnalysisOutput | AnalyzerFailure:
+        """The join: endpoints, endpoint findings and their measures."""
+        settings = _settings(request)
+        if isinstance(settings, AnalyzerFailure):
+            return settings
+        try:
+            facts = [facts_from_json(f.data) for o in outputs for f in o.facts]
+        except (KeyError, TypeError, ValueError) as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
+        failed = {e.path for o in outputs for e in o.errors}
+        added, errors = second_round(
+            request.root, request.files, facts, settings, build_prefilter(settings), failed
+        )
+        facts.extend(added)
+        project = build_project(facts, settings)
+        found = collect_endpoints(project, [r for m in facts for r in m.routes])
+        body = [f for m in added for f in m.findings]
+        return AnalysisOutput(
+            findings=(*body, *endpoint_findings(found, settings)),
+            measures=(*body_measures(body), *endpoint_measures(found, settings)),
             errors=tuple(errors),
             endpoints=tuple(f.endpoint for f in found),
         )
 
 
-def measure(
-    found: list[Found], body: list[RawFinding], settings: ApiSettings, facts: list[ModuleFacts]
-) -> tuple[Measure, ...]:
-    """Per-file counts; metrics.py sums them into project totals."""
+def _settings(request: AnalysisRequest) -> ApiSettings | AnalyzerFailure:
+    try:
+        return parse_settings(request.options) if request.options else bundled_settings()
+    except RuleError as exc:
+        return AnalyzerFailure(reason=str(exc))
+
+
+def body_measures(findings: Iterable[RawFinding]) -> tuple[Measure, ...]:
+    """Per-file counts of the body rules; metrics.py sums them into project totals."""
+    return _count(
+        (BODY_MEASURES[f.tool_code], f.path) for f in findings if f.tool_code in BODY_MEASURES
+    )
+
+
+def endpoint_measures(found: list[Found], settings: ApiSettings) -> tuple[Measure, ...]:
+    """Per-file counts of endpoints, documented ones and unauthenticated writes."""
+    pairs = [("api.endpoints", f.endpoint.path) for f in found]
+    pairs += [("api.documented_endpoints", f.endpoint.path) for f in found if f.endpoint.documented]
+    pairs += [
+        ("api.unauthenticated_writes", e.path) for e in unauthenticated_writes(found, settings)
+    ]
+    return _count(pairs)
+
+
+def _count(pairs: Iterable[tuple[str, str]]) -> tuple[Measure, ...]:
     counts: dict[tuple[str, str], int] = {}
-
-    def add(name: str, path: str) -> None:
-        counts[(name, path)] = counts.get((name, path), 0) + 1
-
-    for item in found:
-        add("api.endpoints", item.endpoint.path)
-        if item.endpoint.documented:
-            add("api.documented_endpoints", item.endpoint.path)
-    for endpoint in unauthenticated_writes(found, settings):
-        add("api.unauthenticated_writes", endpoint.path)
-    for finding in body:
-        if finding.tool_code == "blocking-call-in-async":
-            add("api.blocking_calls_in_async", finding.path)
-        elif finding.tool_code == "query-in-loop":
-            add("api.n_plus_one_queries", finding.path)
+    for pair in pairs:
+        counts[pair] = counts.get(pair, 0) + 1
     return tuple(
         Measure(name=name, value=float(value), path=path)
         for (name, path), value in sorted(counts.items())
     )
-
-
-def _finding_order(finding: RawFinding) -> tuple[str, int, int, str]:
-    return (finding.path, finding.line, finding.column, finding.tool_code)

@@ -12,12 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-    QualifiedName,
-    QualifiedNameProvider,
-    QualifiedNameSource,
-)
+from libcst.metadata import QualifiedName, QualifiedNameSource
 
 from analyzer.analyzers.api.django_urls import read_patterns
 from analyzer.analyzers.api.facts import Collection, Handler, Mount, Route, UrlPattern, ViewClass
@@ -26,7 +21,8 @@ from analyzer.analyzers.api.handlers import (
     parameter_dependencies,
     returns_unbounded,
 )
-from analyzer.analyzers.api.names import absolute, dotted, package_of, pick
+from analyzer.analyzers.api.metadata import ModuleMetadata
+from analyzer.analyzers.api.names import absolute, dotted
 from analyzer.analyzers.api.queries import is_unbounded_query
 from analyzer.analyzers.api.settings import ApiSettings, matches
 from analyzer.analyzers.api.syntax import (
@@ -82,12 +78,10 @@ class _FunctionDraft:
 
 
 class ModuleExtractor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
-
-    def __init__(self, *, module: str, path: str, settings: ApiSettings) -> None:
+    def __init__(self, *, metadata: ModuleMetadata, settings: ApiSettings) -> None:
         super().__init__()
-        self.module, self.path, self.settings = module, path, settings
-        self.package = package_of(module, path)
+        self.meta, self.settings = metadata, settings
+        self.module, self.path, self.package = metadata.module, metadata.path, metadata.package
         self.collections: list[Collection] = []
         self.mounts: list[Mount] = []
         self.routes: list[Route] = []
@@ -102,12 +96,10 @@ class ModuleExtractor(cst.CSTVisitor):
 
     # -- names and positions -------------------------------------------------------------
     def name_of(self, node: cst.CSTNode) -> str | None:
-        return pick(
-            self.get_metadata(QualifiedNameProvider, node, set()), self.module, self.package
-        )
+        return self.meta.name_of(node)
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return int(self.get_metadata(PositionProvider, node).start.line)
+        return self.meta.line_of(node)
 
     # -- assignments: collections, security schemes, urlpatterns, class attributes -------------
     def visit_Assign(self, node: cst.Assign) -> None:

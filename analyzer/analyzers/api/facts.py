@@ -6,8 +6,9 @@ cross-file join only compares strings and never needs a syntax tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
 from analyzer.model import Endpoint, RawFinding
 
@@ -121,6 +122,44 @@ class Found:
 
     endpoint: Endpoint
     unpaginated: bool = False
+
+
+# What each ModuleFacts field holds a tuple of, for decoding; the rest are plain values.
+_ELEMENTS: dict[str, type[Any]] = {
+    "collections": Collection,
+    "mounts": Mount,
+    "routes": Route,
+    "patterns": UrlPattern,
+    "handlers": Handler,
+    "classes": ViewClass,
+}
+
+
+def facts_to_json(facts: ModuleFacts) -> str:
+    """The declarations of a module as JSON; body findings travel separately."""
+    return json.dumps(
+        {f.name: asdict(facts)[f.name] for f in fields(ModuleFacts) if f.name != "findings"},
+        separators=(",", ":"),
+    )
+
+
+def facts_from_json(text: str) -> ModuleFacts:
+    """Inverse of ``facts_to_json``; raises ValueError, KeyError or TypeError when malformed."""
+    payload = json.loads(text)
+    values: dict[str, Any] = {}
+    for name, value in payload.items():
+        element = _ELEMENTS.get(name)
+        if element is None:
+            values[name] = _tuples(value)
+        else:
+            values[name] = tuple(
+                element(**{k: _tuples(v) for k, v in item.items()}) for item in value
+            )
+    return ModuleFacts(**values)
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def join_path(prefix: str, path: str) -> str:

@@ -1,21 +1,26 @@
-"""The per-file passes: pre-filter, then libcst with metadata for the files that qualify.
+"""The per-file pass and the second round of the join.
 
-A second round parses files the pre-filter skipped when a declaration in a parsed file
-refers to them (a Django view module that imports nothing the filter knows, say).
+Per file (in parallel, cached): the pre-filter decides how much of the libcst pass a file
+needs (``prefilter``). At the join: files no pass looked at, or looked at only for the body
+rules, are parsed when a declaration refers to them (a Django view module, a view's base
+class, a router re-exported by a package), until nothing new is referred to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
+from analyzer.analyzers.api.candidates import may_report
 from analyzer.analyzers.api.extract import ModuleExtractor
 from analyzer.analyzers.api.facts import ModuleFacts
-from analyzer.analyzers.api.names import build_index, module_name
-from analyzer.analyzers.api.prefilter import build_prefilter
+from analyzer.analyzers.api.metadata import ModuleMetadata
+from analyzer.analyzers.api.names import ModuleIndex, build_index, module_name
+from analyzer.analyzers.api.prefilter import ENDPOINTS, NameNeeds, Prefilter
+from analyzer.analyzers.api.project import MAX_DEPTH
 from analyzer.analyzers.api.rules_body import BodyRules
 from analyzer.analyzers.api.settings import ApiSettings
 from analyzer.model import FileError, SourceFile
@@ -24,60 +29,137 @@ from analyzer.source import PARSE_ERRORS, decode_source, describe_parse_error
 ANALYZER = "api"
 
 
-def run_file_passes(
-    root: str, files: Sequence[SourceFile], settings: ApiSettings
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirstPass:
+    """What the per-file pass made of one file: its facts, and whether it has declarations."""
+
+    facts: ModuleFacts
+    declarations: bool
+
+
+def read_file(root: str, path: str) -> bytes | FileError:
+    try:
+        return (Path(root) / path).read_bytes()
+    except OSError as exc:
+        return FileError(path=path, analyzer=ANALYZER, reason=f"unreadable: {exc.strerror or exc}")
+
+
+def first_pass(
+    root: str, source: SourceFile, settings: ApiSettings, prefilter: Prefilter
+) -> FirstPass | FileError | None:
+    """The per-file pass over one file; None when the pre-filter skips it."""
+    data = read_file(root, source.path)
+    if isinstance(data, FileError):
+        return data
+    which = prefilter.which_pass(data)
+    if which is None:
+        return None
+    declarations = which == ENDPOINTS
+    result = analyze_module(
+        data,
+        source.path,
+        settings,
+        declarations=declarations,
+        needs=prefilter.name_needs(data, module_name(source.path)),
+    )
+    return (
+        result
+        if isinstance(result, FileError)
+        else FirstPass(facts=result, declarations=declarations)
+    )
+
+
+def second_round(
+    root: str,
+    files: Sequence[SourceFile],
+    facts: list[ModuleFacts],
+    settings: ApiSettings,
+    prefilter: Prefilter,
+    unreadable: set[str],
 ) -> tuple[list[ModuleFacts], list[FileError]]:
-    prefilter = build_prefilter(settings)
-    facts: list[ModuleFacts] = []
-    errors: list[FileError] = []
-    skipped: dict[str, bytes] = {}
+    """Parse the files declarations refer to that the per-file pass gave no declarations for.
+
+    Body findings are kept only for files the per-file pass skipped altogether (the others
+    already reported theirs).
+    """
+    paths: dict[str, str] = {}
     for source in files:
-        try:
-            data = (Path(root) / source.path).read_bytes()
-        except OSError as exc:
-            errors.append(
-                FileError(
-                    path=source.path, analyzer=ANALYZER, reason=f"unreadable: {exc.strerror or exc}"
-                )
-            )
-            continue
-        if prefilter.wants_full_pass(data):
-            _collect(analyze_module(data, source.path, settings), facts, errors)
-        else:
-            skipped[module_name(source.path)] = data
-    for module in _referenced(facts, skipped):
-        path = next(f.path for f in files if module_name(f.path) == module)
-        _collect(analyze_module(skipped[module], path, settings), facts, errors)
-    return facts, errors
+        paths.setdefault(module_name(source.path), source.path)
+    index = build_index(paths)
+    added: list[ModuleFacts] = []
+    errors: list[FileError] = []
+    done = {m.module for m in facts} | {module_name(p) for p in unreadable}
+    for _ in range(MAX_DEPTH):
+        wanted = sorted(_wanted_modules([*facts, *added], index) - done)
+        if not wanted:
+            break
+        for module in wanted:
+            done.add(module)
+            result = _parse_referenced(root, paths[module], settings, prefilter)
+            if isinstance(result, FileError):
+                errors.append(result)
+            else:
+                added.append(result)
+    return added, errors
 
 
-def _collect(
-    result: ModuleFacts | FileError, facts: list[ModuleFacts], errors: list[FileError]
-) -> None:
-    if isinstance(result, FileError):
-        errors.append(result)
-    else:
-        facts.append(result)
+def _parse_referenced(
+    root: str, path: str, settings: ApiSettings, prefilter: Prefilter
+) -> ModuleFacts | FileError:
+    data = read_file(root, path)
+    if isinstance(data, FileError):
+        return data
+    needs = prefilter.name_needs(data, module_name(path))
+    result = analyze_module(data, path, settings, declarations=True, needs=needs)
+    if isinstance(result, ModuleFacts) and prefilter.which_pass(data) is not None:
+        return replace(result, findings=())
+    return result
 
 
-def _referenced(facts: Iterable[ModuleFacts], skipped: dict[str, bytes]) -> list[str]:
-    """Skipped modules that routes, URL patterns or registrations name."""
-    index = build_index(skipped)
-    names: set[str] = set()
+def _wanted_modules(facts: Sequence[ModuleFacts], index: ModuleIndex) -> set[str]:
+    """Scanned modules that the names declarations refer to live in, through re-exports."""
+    aliases = {index.canonical(k): v for m in facts for k, v in m.aliases}
+    wanted: set[str] = set()
+    for name in _referenced_names(facts):
+        current = name
+        for _ in range(MAX_DEPTH):
+            module = index.module_of(current)
+            if module is not None:
+                wanted.add(module)
+            target = aliases.get(index.canonical(current))
+            if target is None:
+                break
+            current = target
+    return wanted
+
+
+def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[str]:
+    """Names the join looks up: handlers, views, collections, dependencies, base classes."""
     for module in facts:
-        names.update(r.handler.removeprefix("class:") for r in module.routes)
-        names.update(p.view for p in module.patterns)
-        names.update(viewset for _, _, viewset in module.registrations)
-        names.update(m.child for m in module.mounts)
-    wanted = {index.module_of(name) for name in names}
-    return sorted(m for m in wanted if m is not None and m in skipped)
+        for route in module.routes:
+            yield route.handler.removeprefix("class:")
+            yield route.target
+        yield from (p.view for p in module.patterns)
+        for router, _, viewset in module.registrations:
+            yield from (router, viewset)
+        for mount in module.mounts:
+            yield from (mount.parent, mount.child)
+        for handler in module.handlers:
+            yield from handler.dependencies
+        for view in module.classes:
+            yield from view.bases
 
 
-def analyze_module(data: bytes, path: str, settings: ApiSettings) -> ModuleFacts | FileError:
-    """Parse one file with libcst and run the extractor and the body rules over it."""
+def analyze_module(
+    data: bytes, path: str, settings: ApiSettings, *, declarations: bool, needs: NameNeeds
+) -> ModuleFacts | FileError:
+    """Parse one file with libcst and run the body rules, and the extractor if asked."""
     text = decode_source(data, path, ANALYZER)
     if isinstance(text, FileError):
         return text
+    module = module_name(path)
+    if not declarations and not may_report(text, module, settings):
+        return ModuleFacts(module=module, path=path)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -88,12 +170,13 @@ def analyze_module(data: bytes, path: str, settings: ApiSettings) -> ModuleFacts
         )
     except PARSE_ERRORS as exc:
         return FileError(path=path, analyzer=ANALYZER, reason=describe_parse_error(exc))
-    module = module_name(path)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    extractor = ModuleExtractor(module=module, path=path, settings=settings)
-    body = BodyRules(module=module, path=path, settings=settings)
-    wrapper.visit(extractor)
-    wrapper.visit(body)
+    metadata = ModuleMetadata(tree, module=module, path=path)
+    body = BodyRules(metadata=metadata, settings=settings, needs=needs)
+    tree.visit(body)
+    if not declarations:
+        return ModuleFacts(module=module, path=path, findings=tuple(body.findings))
+    extractor = ModuleExtractor(metadata=metadata, settings=settings)
+    tree.visit(extractor)
     return ModuleFacts(
         module=module,
         path=path,

@@ -1,9 +1,12 @@
-"""The cheap pass: decide from the raw bytes whether a file needs the libcst pass at all.
+"""The cheap pass: decide from the raw bytes how much of the libcst pass a file needs.
 
-A file qualifies when it imports a configured web framework or database/HTTP library, or
-when it defines a coroutine and imports a module with blocking calls (``time``,
-``subprocess``). A regular expression over bytes costs microseconds; parsing with libcst
-and resolving qualified names costs tens of milliseconds per file.
+``ENDPOINTS``: the file imports a route framework or mentions an endpoint marker
+(``urlpatterns``), so it gets the full pass: declarations for the join plus the body rules.
+``BODY``: it imports a network client, imports a database or Django module and mentions a
+query (``.objects``, ``.execute``), or defines a coroutine and imports something that
+blocks, so only the body rules run. Anything else is skipped (it may still be parsed in the
+join, when a route refers to it). A regular expression over bytes costs microseconds;
+resolving qualified names costs tens of milliseconds per file.
 """
 
 from __future__ import annotations
@@ -11,26 +14,100 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from analyzer.analyzers.api.settings import ApiSettings
+
+Pass = Literal["endpoints", "body"]
+ENDPOINTS: Pass = "endpoints"
+BODY: Pass = "body"
+# Methods whose calls reach a database besides the configured query methods.
+EXECUTE_PREFIX = "execute"
+
+
+@dataclass(frozen=True, slots=True)
+class NameNeeds:
+    """Could a call resolve to a connection or session factory (``connections``), or a
+    call in a coroutine to a blocking function (``blocking``)? Only when the file imports
+    the module that name lives in, or belongs to that package itself. Calls of a blocking
+    builtin (``open``) are resolved in any case."""
+
+    connections: bool
+    blocking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Imports:
+    """Imports of any of ``roots``, and the roots themselves (for the packages' own files)."""
+
+    pattern: re.Pattern[bytes]
+    roots: frozenset[str]
+
+    def reach(self, data: bytes, module: str) -> bool:
+        return module.split(".", 1)[0] in self.roots or self.pattern.search(data) is not None
 
 
 @dataclass(frozen=True, slots=True)
 class Prefilter:
-    imports: re.Pattern[bytes]
+    endpoints: re.Pattern[bytes]
+    network: re.Pattern[bytes]
+    query_imports: re.Pattern[bytes]
+    query_words: re.Pattern[bytes]
     async_imports: re.Pattern[bytes]
+    connections: _Imports
+    blocking: _Imports
 
-    def wants_full_pass(self, data: bytes) -> bool:
-        if self.imports.search(data):
-            return True
-        return b"async def" in data and self.async_imports.search(data) is not None
+    def which_pass(self, data: bytes) -> Pass | None:
+        if self.endpoints.search(data):
+            return ENDPOINTS
+        if self.network.search(data):
+            return BODY
+        if self.query_imports.search(data) and self.query_words.search(data):
+            return BODY
+        if b"async def" in data and (
+            self.async_imports.search(data) or self.query_imports.search(data)
+        ):
+            return BODY
+        return None
+
+    def name_needs(self, data: bytes, module: str) -> NameNeeds:
+        return NameNeeds(
+            connections=self.connections.reach(data, module),
+            blocking=self.blocking.reach(data, module),
+        )
 
 
 def build_prefilter(settings: ApiSettings) -> Prefilter:
+    words = sorted({*settings.query_methods, settings.manager_attribute, EXECUTE_PREFIX})
+    connections = {
+        n.split(".", 1)[0] for n in (*settings.timeout_calls, *settings.session_factories)
+    }
+    blocking = {p.split(".", 1)[0] for p in settings.blocking_calls}
     return Prefilter(
-        imports=_import_pattern((*settings.frameworks, *settings.libraries)),
-        async_imports=_import_pattern(settings.async_libraries),
+        endpoints=_endpoint_pattern(settings),
+        network=_import_pattern(settings.libraries),
+        query_imports=_import_pattern(settings.query_libraries),
+        query_words=re.compile(
+            rb"\.\s*(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")"
+        ),
+        async_imports=_import_pattern((*settings.async_libraries, *settings.libraries)),
+        connections=_imports(connections),
+        blocking=_imports(blocking),
     )
+
+
+def _imports(roots: set[str]) -> _Imports:
+    # A root that is a pattern itself (``*``) could be anything: every file needs names.
+    pattern = _import_pattern(roots) if all(r.isidentifier() for r in roots) else re.compile(b"")
+    return _Imports(pattern=pattern, roots=frozenset(roots))
+
+
+def _endpoint_pattern(settings: ApiSettings) -> re.Pattern[bytes]:
+    frameworks = _import_pattern(settings.frameworks)
+    if not settings.endpoint_markers:
+        return frameworks
+    markers = b"|".join(re.escape(m.encode()) for m in sorted(set(settings.endpoint_markers)))
+    return re.compile(frameworks.pattern + rb"|\b(?:" + markers + rb")\b", re.MULTILINE)
 
 
 def _import_pattern(modules: Iterable[str]) -> re.Pattern[bytes]:

@@ -1,8 +1,9 @@
 """Rules about what function bodies do: blocking calls in coroutines, connections without
 a timeout, SQL built from strings, and queries inside loops.
 
-One visit over a module that already has qualified names resolved (the same metadata the
-endpoint extractor uses).
+One visit over a module; qualified names are resolved only for calls that may need them
+(inside coroutines, or in a module importing a connection or session factory), and
+positions only for what is reported.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzer.analyzers.api.names import dotted, package_of, pick
+from analyzer.analyzers.api.metadata import ModuleMetadata
+from analyzer.analyzers.api.names import dotted
+from analyzer.analyzers.api.prefilter import NameNeeds
 from analyzer.analyzers.api.queries import chain_names, is_query_call
 from analyzer.analyzers.api.settings import ApiSettings
 from analyzer.analyzers.api.sqlbuild import Built, classify
@@ -35,36 +37,41 @@ class _Function:
 
 
 class BodyRules(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
-
-    def __init__(self, *, module: str, path: str, settings: ApiSettings) -> None:
+    def __init__(
+        self, *, metadata: ModuleMetadata, settings: ApiSettings, needs: NameNeeds
+    ) -> None:
         super().__init__()
-        self.module, self.path, self.settings = module, path, settings
-        self.package = package_of(module, path)
+        self.meta, self.settings = metadata, settings
+        self.path = metadata.path
+        # Which calls need their qualified name resolved at all (see prefilter).
+        self.needs = needs
+        self._builtins = tuple(
+            p.split(".", 1)[1] for p in settings.blocking_calls if p.startswith("builtins.")
+        )
         self.findings: list[RawFinding] = []
         self._functions: list[_Function] = [_Function(name="<module>", is_async=False)]
         self._awaited: set[int] = set()
         self._claimed: set[int] = set()
-        self._looped: set[int] = set()
+        # Loop bodies seen, and whether each node being visited is inside one (see on_visit).
+        self._loop_bodies: set[int] = set()
+        self._in_loop: list[bool] = [False]
         self._sessions: set[str] = set()
 
     def _report(self, code: str, node: cst.CSTNode, message: str) -> None:
-        start = self.get_metadata(PositionProvider, node).start
+        line, column = self.meta.start_of(node)
         self.findings.append(
             RawFinding(
                 tool="api",
                 tool_code=code,
                 message=message,
                 path=self.path,
-                line=start.line,
-                column=start.column + 1,
+                line=line,
+                column=column,
             )
         )
 
     def _name(self, node: cst.CSTNode) -> str | None:
-        return pick(
-            self.get_metadata(QualifiedNameProvider, node, set()), self.module, self.package
-        )
+        return self.meta.name_of(node)
 
     # -- scopes ------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -121,47 +128,65 @@ class BodyRules(cst.CSTVisitor):
                 self._sessions.add(text)
 
     def _is_session_factory(self, call: cst.Call) -> bool:
-        return self._name(call.func) in self.settings.session_factories
+        return self.needs.connections and self._name(call.func) in self.settings.session_factories
 
     # -- loops -----------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
-        self._scan_loop(node.body)
+        self._loop_bodies.add(id(node.body))
 
     def visit_While(self, node: cst.While) -> None:
-        self._scan_loop(node.body)
+        self._loop_bodies.add(id(node.body))
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._scan_loop(node.elt)
+        self._loop_bodies.add(id(node.elt))
 
     def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._scan_loop(node.elt)
+        self._loop_bodies.add(id(node.elt))
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._scan_loop(node.elt)
+        self._loop_bodies.add(id(node.elt))
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._scan_loop(node.value)
+        self._loop_bodies.add(id(node.value))
 
-    def _scan_loop(self, body: cst.CSTNode) -> None:
-        finder = _LoopQueries(self.settings)
-        body.visit(finder)
-        for call in finder.calls:
-            if id(call) not in self._looped:
-                self._looped.add(id(call))
-                self._report(
-                    "query-in-loop",
-                    call,
-                    f"query `{_chain_text(call)}` runs once per loop iteration",
-                )
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Report the outermost query calls in a loop body, not inside a nested function
+        (a query inside a query's arguments counts only in a loop of its own)."""
+        in_loop = self._in_loop[-1] or id(node) in self._loop_bodies
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            in_loop = False
+        elif in_loop and isinstance(node, cst.Call) and is_query_call(node, self.settings):
+            self._report(
+                "query-in-loop", node, f"query `{_chain_text(node)}` runs once per loop iteration"
+            )
+            in_loop = False
+        self._in_loop.append(in_loop)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._in_loop.pop()
 
     # -- calls ------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        name = self._name(node.func)
+        function = self._functions[-1]
+        blocking = (
+            function.is_async and id(node) not in self._awaited and id(node) not in self._claimed
+        )
+        resolve = self.needs.connections or (
+            blocking and (self.needs.blocking or self._calls_builtin(node))
+        )
+        name = self._name(node.func) if resolve else None
         self._check_timeout(node, name)
         self._check_sql(node)
-        function = self._functions[-1]
-        if function.is_async and id(node) not in self._awaited and id(node) not in self._claimed:
+        if blocking:
             self._check_blocking(node, name, function.name)
+
+    def _calls_builtin(self, node: cst.Call) -> bool:
+        func = node.func
+        return isinstance(func, cst.Name) and any(
+            fnmatchcase(func.value, p) for p in self._builtins
+        )
 
     def _check_blocking(self, node: cst.Call, name: str | None, function: str) -> None:
         if name and any(fnmatchcase(name, p) for p in self.settings.blocking_calls):
@@ -225,26 +250,6 @@ class BodyRules(cst.CSTVisitor):
                 node,
                 f"SQL passed to `{node.func.attr.value}` is built from strings at run time",
             )
-
-
-class _LoopQueries(cst.CSTVisitor):
-    """The outermost query calls in a loop body, not descending into nested functions."""
-
-    def __init__(self, settings: ApiSettings) -> None:
-        self.settings = settings
-        self.calls: list[cst.Call] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        if is_query_call(node, self.settings):
-            self.calls.append(node)
-            return False
-        return True
 
 
 def _chain_text(node: cst.Call) -> str:

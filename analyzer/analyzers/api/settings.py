@@ -13,7 +13,9 @@ from analyzer.rules import RuleError, load_settings
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ApiSettings:
     frameworks: tuple[str, ...]
+    endpoint_markers: tuple[str, ...]
     libraries: tuple[str, ...]
+    query_libraries: tuple[str, ...]
     async_libraries: tuple[str, ...]
     collections: Mapping[str, str]
     auth_decorators: tuple[str, ...]

@@ -9,7 +9,7 @@ nothing is dropped; docstring coverage is measured per file.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
 
@@ -38,23 +38,24 @@ ROOT = "."
 
 
 class DocumentationAnalyzer:
+    """Two phases: docstrings per file (in parallel, cached per file), then which project
+    documents exist (``combine``, once)."""
+
     name = "documentation"
     tool = "documentation"
-    scope = "project"
+    scope = "file"
     file_patterns = (*DOC_PATTERNS, "*.py", "mkdocs.yml", "openapi.*")
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        if not request.files:
-            # An empty tree has nothing to document; "no README" would be noise.
-            return AnalysisOutput()
         settings = request.options or load_settings("documentation")
-        paths = sorted(f.path for f in request.files)
-        findings, measures, errors = check_documents(request.root, paths, settings)
+        findings: list[RawFinding] = []
+        measures: list[Measure] = []
+        errors: list[FileError] = []
         exempt = tuple(str(p) for p in settings["docstring_exempt"])
-        for path in paths:
+        for path in sorted(f.path for f in request.files):
             if not path.endswith(".py") or matches_any(path, exempt):
                 continue
             result = check_docstrings(request.root, path)
@@ -63,6 +64,19 @@ class DocumentationAnalyzer:
             else:
                 findings.extend(result[0])
                 measures.extend(result[1])
+        return AnalysisOutput(
+            findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
+        )
+
+    def combine(
+        self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
+    ) -> AnalysisOutput | AnalyzerFailure:
+        if not request.files:
+            # An empty tree has nothing to document; "no README" would be noise.
+            return AnalysisOutput()
+        settings = request.options or load_settings("documentation")
+        paths = sorted(f.path for f in request.files)
+        findings, measures, errors = check_documents(request.root, paths, settings)
         return AnalysisOutput(
             findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
         )

@@ -9,7 +9,8 @@ finding that says how to measure coverage.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,37 +24,55 @@ from analyzer.analyzers.testing.coverage_data import (
 )
 from analyzer.analyzers.testing.layout import TestLayout
 from analyzer.analyzers.testing.paths import match_recorded_paths
-from analyzer.analyzers.testing.project import ProjectSources, read_project
-from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
+from analyzer.analyzers.testing.project import ProjectSources, file_facts
+from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
+from analyzer.source import PARSE_ERRORS, read_source
 
 COVERAGE_FILES = ("coverage.xml", "coverage.json", ".coverage")
 
 
 class TestingAnalyzer:
+    """Two phases: per-file facts (parsed in parallel, cached per file), then the join."""
+
     name = "testing"
     tool = "testing"
-    scope = "project"
+    scope = "file"
     file_patterns = ("*.py", *COVERAGE_FILES)
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+        layout = _layout(request)
+        facts: list[FileFacts] = []
+        errors: list[FileError] = []
+        for source in request.files:
+            if not source.path.endswith(".py"):
+                continue
+            result = file_facts(request.root, source.path, layout)
+            if isinstance(result, FileError):
+                errors.append(result)
+            else:
+                facts.append(result)
+        return AnalysisOutput(errors=tuple(errors), facts=tuple(facts))
+
+    def combine(
+        self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
+    ) -> AnalysisOutput | AnalyzerFailure:
         if not any(f.path.endswith(".py") for f in request.files):
             # No Python code, nothing to test: coverage advice would be noise.
             return AnalysisOutput()
         settings = request.options or load_settings("testing")
-        layout = TestLayout(
-            test_patterns=tuple(settings["test_patterns"]),
-            exempt_patterns=tuple(settings["exempt_patterns"]),
-            source_roots=tuple(settings["source_roots"]),
-        )
-        project = read_project(request, layout)
+        try:
+            project = ProjectSources.from_facts(
+                _layout(request), (f for o in outputs for f in o.facts)
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
         findings, measures = project.findings_and_measures()
         report, errors = _read_first_report(request, project)
-        errors = [*project.errors, *errors]
         if report is None:
             findings.append(_no_coverage_finding())
         else:
@@ -67,6 +86,15 @@ class TestingAnalyzer:
         return AnalysisOutput(
             findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
         )
+
+
+def _layout(request: AnalysisRequest) -> TestLayout:
+    settings = request.options or load_settings("testing")
+    return TestLayout(
+        test_patterns=tuple(settings["test_patterns"]),
+        exempt_patterns=tuple(settings["exempt_patterns"]),
+        source_roots=tuple(settings["source_roots"]),
+    )
 
 
 def _coverage_candidates(request: AnalysisRequest) -> list[str]:
@@ -84,7 +112,7 @@ def _read_first_report(
     errors: list[FileError] = []
     for path in _coverage_candidates(request):
         try:
-            report = _read_report(Path(request.root) / path, project)
+            report = _read_report(request.root, path, project)
         except (CoverageError, OSError) as exc:
             errors.append(
                 FileError(path=path, analyzer="testing", reason=f"unreadable coverage data: {exc}")
@@ -94,18 +122,29 @@ def _read_first_report(
     return None, errors
 
 
-def _read_report(path: Path, project: ProjectSources) -> CoverageReport:
+def _read_report(root: str, relative: str, project: ProjectSources) -> CoverageReport:
+    path = Path(root) / relative
     if path.name == "coverage.xml":
         return read_coverage_xml(path)
     if path.name == "coverage.json":
         return read_coverage_json(path)
-    return read_coverage_sqlite(path, _statements_lookup(project))
+    return read_coverage_sqlite(path, _statements_lookup(root, project))
 
 
-def _statements_lookup(project: ProjectSources) -> Callable[[str], set[int] | None]:
+def _statements_lookup(root: str, project: ProjectSources) -> Callable[[str], set[int] | None]:
+    """Statement lines of the scanned file a recorded path names, parsed on demand."""
+
     def statements_of(recorded: str) -> set[int] | None:
-        matched = match_recorded_paths([recorded], project.trees).get(recorded)
-        return statement_lines(project.trees[matched]) if matched else None
+        matched = match_recorded_paths([recorded], project.paths).get(recorded)
+        if matched is None:
+            return None
+        text = read_source(root, matched, "testing")
+        if isinstance(text, FileError):
+            return None
+        try:
+            return statement_lines(ast.parse(text, filename=matched))
+        except PARSE_ERRORS:
+            return None
 
     return statements_of
 
@@ -119,7 +158,7 @@ def _coverage_results(
     measures: list[Measure] = []
     if report.percent is not None:
         measures.append(Measure(name="testing.coverage_percent", value=report.percent))
-    matched = match_recorded_paths(report.files, project.trees)
+    matched = match_recorded_paths(report.files, project.paths)
     for recorded, path in sorted(matched.items(), key=lambda item: item[1]):
         coverage = report.files[recorded]
         measures.extend(

@@ -1,8 +1,15 @@
-"""The project's Python files split into tests and code, parsed once."""
+"""The project's Python files split into tests and code: per-file facts, then the whole.
+
+Each file is parsed once, in the per-file phase (``file_facts``): whether it is a test, its
+code lines, whether it defines something worth testing and, for tests, what it imports.
+The join (``ProjectSources.from_facts``) needs no syntax tree.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analyzer.analyzers.testing.layout import (
@@ -12,26 +19,39 @@ from analyzer.analyzers.testing.layout import (
     tested_by_name,
     untested_modules,
 )
-from analyzer.model import FileError, Measure, RawFinding
-from analyzer.plugins import AnalysisRequest
+from analyzer.model import FileError, FileFacts, Measure, RawFinding
 from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
 
 
 @dataclass(kw_only=True)
 class ProjectSources:
     layout: TestLayout
-    trees: dict[str, ast.Module] = field(default_factory=dict)
+    paths: set[str] = field(default_factory=set)
     tests: list[str] = field(default_factory=list)
+    test_imports: set[str] = field(default_factory=set)
     modules: dict[str, str] = field(default_factory=dict)
     test_lines: int = 0
     code_lines: int = 0
-    errors: list[FileError] = field(default_factory=list)
+
+    @classmethod
+    def from_facts(cls, layout: TestLayout, facts: Iterable[FileFacts]) -> ProjectSources:
+        """Raises KeyError, TypeError or ValueError on facts it did not write."""
+        project = cls(layout=layout)
+        for item in sorted(facts, key=lambda f: f.path):
+            data = json.loads(item.data)
+            project.paths.add(item.path)
+            if data["test"]:
+                project.tests.append(item.path)
+                project.test_lines += int(data["lines"])
+                project.test_imports.update(data["imports"])
+                continue
+            project.code_lines += int(data["lines"])
+            if data["module"] is not None:
+                project.modules[item.path] = str(data["module"])
+        return project
 
     def findings_and_measures(self) -> tuple[list[RawFinding], list[Measure]]:
-        test_imports: set[str] = set()
-        for path in self.tests:
-            test_imports.update(imported_modules(self.trees[path]))
-        untested = untested_modules(self.modules, test_imports, tested_by_name(self.tests))
+        untested = untested_modules(self.modules, self.test_imports, tested_by_name(self.tests))
         findings = [
             RawFinding(
                 tool="testing",
@@ -54,36 +74,28 @@ class ProjectSources:
         return findings, measures
 
 
-def read_project(request: AnalysisRequest, layout: TestLayout) -> ProjectSources:
-    project = ProjectSources(layout=layout)
-    for source_file in request.files:
-        path = source_file.path
-        if not path.endswith(".py"):
-            continue
-        text = read_source(request.root, path, "testing")
-        if isinstance(text, FileError):
-            project.errors.append(text)
-            continue
-        try:
-            tree = ast.parse(text, filename=path)
-        except PARSE_ERRORS as exc:
-            project.errors.append(
-                FileError(path=path, analyzer="testing", reason=describe_parse_error(exc))
-            )
-            continue
-        project.trees[path] = tree
-        _classify(project, path, tree, count_code_lines(text))
-    return project
-
-
-def _classify(project: ProjectSources, path: str, tree: ast.Module, lines: int) -> None:
-    if project.layout.is_test(path):
-        project.tests.append(path)
-        project.test_lines += lines
-        return
-    project.code_lines += lines
-    if not project.layout.is_exempt(path) and _defines_something(tree):
-        project.modules[path] = project.layout.module_name(path)
+def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileError:
+    """What the join needs to know about one Python file."""
+    text = read_source(root, path, "testing")
+    if isinstance(text, FileError):
+        return text
+    try:
+        tree = ast.parse(text, filename=path)
+    except PARSE_ERRORS as exc:
+        return FileError(path=path, analyzer="testing", reason=describe_parse_error(exc))
+    test = layout.is_test(path)
+    module = (
+        layout.module_name(path)
+        if not test and not layout.is_exempt(path) and _defines_something(tree)
+        else None
+    )
+    data = {
+        "test": test,
+        "lines": count_code_lines(text),
+        "module": module,
+        "imports": sorted(imported_modules(tree)) if test else [],
+    }
+    return FileFacts(path=path, data=json.dumps(data, separators=(",", ":")))
 
 
 def _defines_something(tree: ast.Module) -> bool:
