@@ -31,6 +31,24 @@ class ConfigError(ValueError):
     """The configuration names an unknown key or holds a bad value."""
 
 
+# Test code asserts by design: bandit's B101 there is noise that buries real findings (on a
+# typical app, thousands of them). They are suppressed as "path-ignored", so they stay in
+# the export's ``suppressed`` list and the counts; a project that sets its own
+# ``per_path_ignores`` replaces this default.
+_TEST_FILES = (
+    "tests/**",
+    "*/tests/*",
+    "test/**",
+    "*/test/*",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+)
+DEFAULT_PATH_IGNORES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (glob, ("bandit.B101",)) for glob in _TEST_FILES
+)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ScanConfig:
     include: tuple[str, ...] = ()
@@ -45,7 +63,9 @@ class ScanConfig:
     disabled_rules: tuple[str, ...] = ()
     severity_overrides: tuple[tuple[str, Severity], ...] = ()
     # (path glob, rule ids or globs): findings of those rules in matching files are suppressed.
-    path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = field(
+        default_factory=lambda: DEFAULT_PATH_IGNORES
+    )
     # When set (``--changed-since``), only findings in these files are reported.
     only_paths: frozenset[str] | None = None
     # Python sources larger than this are almost always generated (data tables, vendored
@@ -270,7 +290,7 @@ def _build(values: Mapping[str, Any], sources: Mapping[str, str]) -> EffectiveCo
         ),
         "disabled_rules": values.get("disable_rules", ()),
         "severity_overrides": values.get("severity_overrides", ()),
-        "path_ignores": values.get("per_path_ignores", ()),
+        "path_ignores": values.get("per_path_ignores", scan.path_ignores),
         "jobs": values.get("jobs", scan.jobs),
         "timeout_s": values.get("timeout", scan.timeout_s),
         "max_file_bytes": values.get("max_file_kb", scan.max_file_bytes // 1024) * 1024,

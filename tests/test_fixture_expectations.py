@@ -75,3 +75,10 @@ def test_markers_parse(tmp_path: Path) -> None:
         ("Dockerfile", 2, "infrastructure.latest-tag"),
         ("t.html", 1, "frontend.img-missing-alt"),
     }
+
+
+def test_asserts_in_tests_are_suppressed_by_default_not_lost(noxpanel_scan: ScanResult) -> None:
+    in_tests = [f for f in noxpanel_scan.suppressed if f.rule_id == "bandit.B101"]
+    assert len(in_tests) == 17
+    assert {f.path.split("/")[0] for f in in_tests} == {"tests"}
+    assert {f.suppressed_by for f in in_tests} == {"path-ignored"}
