@@ -7,9 +7,11 @@ Symlinks are never followed out of the scan root, and never into loops.
 
 from __future__ import annotations
 
+import configparser
 import fnmatch
 import os
 import subprocess
+import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +144,55 @@ def _git_files(root: Path) -> list[str] | None:
 
 def _in_skipped_dir(rel: str) -> bool:
     return any(part in SKIPPED_DIRS for part in rel.split("/")[:-1])
+
+
+def read_project_name(root: Path) -> str | None:
+    """The name the project gives itself: pyproject.toml, setup.cfg, or a wheel's METADATA.
+
+    Parsed as data only; setup.py is never run.
+    """
+    for reader in (_pyproject_name, _setup_cfg_name, _wheel_name):
+        name = reader(root)
+        if name:
+            return name
+    return None
+
+
+def _pyproject_name(root: Path) -> str | None:
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    project, poetry = document.get("project"), document.get("tool", {}).get("poetry")
+    for table in (project, poetry):
+        if isinstance(table, dict) and isinstance(table.get("name"), str):
+            return str(table["name"])
+    return None
+
+
+def _setup_cfg_name(root: Path) -> str | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(root / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    name = parser.get("metadata", "name", fallback=None)
+    return name.strip() if name and "%" not in name else None
+
+
+def _wheel_name(root: Path) -> str | None:
+    """An unzipped wheel has exactly one ``*.dist-info/METADATA`` at its top."""
+    candidates = sorted(root.glob("*.dist-info/METADATA"))
+    if len(candidates) != 1:
+        return None
+    try:
+        head = candidates[0].read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if line.startswith("Name:"):
+            return line.removeprefix("Name:").strip() or None
+    return None
 
 
 def read_git_info(root: Path) -> GitInfo:

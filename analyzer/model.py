@@ -102,6 +102,18 @@ class Endpoint:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class FileFacts:
+    """What a two-phase analyzer learned about one file, for its ``combine`` step only.
+
+    ``data`` is the analyzer's own encoding (JSON text, say): the engine caches it per file
+    like any other output and hands it back to ``combine``, but never reports it.
+    """
+
+    path: str
+    data: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AnalysisOutput:
     """Everything an analyzer produced for the files it was given."""
 
@@ -109,6 +121,7 @@ class AnalysisOutput:
     measures: tuple[Measure, ...] = ()
     errors: tuple[FileError, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
+    facts: tuple[FileFacts, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -132,6 +145,8 @@ class Target:
     lines: int
     git_commit: str | None = None
     git_branch: str | None = None
+    # The project's own name, from its packaging metadata (read as data), when it has one.
+    name: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -19,10 +19,16 @@ from analyzer.analyze import (
 )
 from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
 from analyzer.config import ScanConfig, default_cache_dir
-from analyzer.discover import discover_files, read_git_info
+from analyzer.discover import discover_files, read_git_info, read_project_name
 from analyzer.model import AnalyzerRun, FileError, Finding, ScanResult, SourceFile, Target
 from analyzer.normalize import SourceIndex, normalize, sort_key
-from analyzer.plugins import AnalysisRequest, Analyzer, LoadedAnalyzer, discover_analyzers
+from analyzer.plugins import (
+    AnalysisRequest,
+    Analyzer,
+    CombiningAnalyzer,
+    LoadedAnalyzer,
+    discover_analyzers,
+)
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
 from analyzer.source_index import index_with_cache
@@ -228,8 +234,12 @@ def _in_changed(
     analyzer: Analyzer, files: tuple[SourceFile, ...], config: ScanConfig
 ) -> tuple[SourceFile, ...]:
     """With ``--changed-since``, per-file analyzers see only changed files; project-wide
-    analyzers still see the whole program."""
-    if config.only_paths is None or analyzer.scope != "file":
+    and two-phase analyzers (their combine step joins modules) still see the whole program."""
+    if (
+        config.only_paths is None
+        or analyzer.scope != "file"
+        or isinstance(analyzer, CombiningAnalyzer)
+    ):
         return files
     return tuple(f for f in files if f.path in config.only_paths)
 
@@ -253,6 +263,7 @@ def _describe_target(root: Path, files: Sequence[SourceFile], analyzed: set[str]
         lines=lines,
         git_commit=git.commit,
         git_branch=git.branch,
+        name=read_project_name(root),
     )
 
 

@@ -11,7 +11,7 @@ import jsonschema
 
 from analyzer import __version__
 from analyzer.resources import schema_path
-from tests.conftest import NOXPANEL, run_roadmap, write_tree
+from tests.conftest import NOXPANEL, REPO_ROOT, run_roadmap, write_tree
 
 THIRD_PARTY_MODULE = '''
 from analyzer.model import AnalysisOutput, RawFinding
@@ -103,6 +103,7 @@ def test_json_export_of_the_fixture_validates_against_the_schema(
     jsonschema.validate(report, json.loads(schema_path().read_text()))
     assert report["target"]["files_scanned"] > 20
     assert {a["name"]: a["status"] for a in report["analyzers"]}["security"] == "ok"
+    assert report["scan_complete"] is True
     assert "Wrote json report" in run.stderr
 
 
@@ -173,8 +174,47 @@ def test_third_party_analyzer_is_discovered_and_a_crashing_one_is_isolated(
     runs = {a["name"]: a for a in report["analyzers"]}
     assert runs["todo"]["status"] == "ok"
     assert runs["exploding"]["status"] == "failed"
+    assert report["scan_complete"] is False
     assert "RuntimeError: kaboom" in runs["exploding"]["error"]
     assert runs["security"]["status"] == "ok"
     rules = {(f["rule_id"], f["category"]) for f in report["findings"]}
     assert ("todo-finder.T1", "other") in rules  # unknown tool: fallback rule, not dropped
     assert ("bandit.B101", "security") in rules
+
+
+def test_rules_dir_overrides_rules_kinds_and_planning(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    rules = write_tree(
+        tmp_path / "my-rules",
+        {
+            "bandit.toml": """\
+                [tool]
+                name = "bandit"
+                category = "security"
+                [rules.B101]
+                title = "Assert outside tests"
+                help = "Our policy: asserts only in tests."
+                severity = "high"
+                """,
+            "planning.toml": (REPO_ROOT / "rules" / "planning.toml")
+            .read_text()
+            .replace("developers = 2", "developers = 5"),
+        },
+    )
+    root = write_tree(tmp_path / "repo", {"a.py": "assert 1\n"})
+    run = run_roadmap(
+        "scan", str(root), "-f", "markdown", "-q", "--rules-dir", str(rules), env=cache_env
+    )
+    assert run.returncode == 0, run.stderr
+    assert "for 5 developers" in run.stdout
+    report = run_roadmap(
+        "scan", str(root), "-f", "json", "-q", "--rules-dir", str(rules), env=cache_env
+    ).json()
+    [finding] = [f for f in report["findings"] if f["tool"] == "bandit"]
+    assert finding["rule_id"] == "bandit.B101"
+    # Severity comes from bandit itself; the rule file adds metadata and its default.
+    assert finding["severity"] == "low"
+    missing = run_roadmap("scan", str(root), "--rules-dir", str(tmp_path / "nope"), env=cache_env)
+    assert missing.returncode == 2
+    assert "--rules-dir" in missing.stderr

@@ -62,3 +62,26 @@ def test_glob_matching_rules() -> None:
     assert matches_any("pkg/mod.py", ["*.py"])
     assert matches_any("tests/unit/test_x.py", ["tests/**"])
     assert not matches_any("src/tests.py", ["tests/**"])
+
+
+def test_project_name_comes_from_packaging_metadata_as_data(tmp_path: Path) -> None:
+    from analyzer.discover import read_project_name
+
+    assert (
+        read_project_name(
+            write_tree(tmp_path / "a", {"pyproject.toml": '[project]\nname = "acme"\n'})
+        )
+        == "acme"
+    )
+    poetry = write_tree(tmp_path / "b", {"pyproject.toml": '[tool.poetry]\nname = "poems"\n'})
+    assert read_project_name(poetry) == "poems"
+    cfg = write_tree(
+        tmp_path / "c",
+        {"setup.cfg": "[metadata]\nname = legacy-app\n", "setup.py": "raise SystemExit"},
+    )
+    assert read_project_name(cfg) == "legacy-app"
+    wheel = write_tree(
+        tmp_path / "d", {"shop-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: shop\n"}
+    )
+    assert read_project_name(wheel) == "shop"
+    assert read_project_name(write_tree(tmp_path / "e", {"broken/pyproject.toml": "[x"})) is None

@@ -33,10 +33,13 @@ def build_report(report: Report) -> dict[str, Any]:
         "tool": {"name": "repo-roadmap", "version": __version__},
         "target": {
             "root": root_label,
+            "name": target.name,
             "files_scanned": target.files_scanned,
             "lines": target.lines,
             "git": {"commit": target.git_commit, "branch": target.git_branch},
         },
+        # False when an analyzer failed (crashed, timed out, died): findings are missing.
+        "scan_complete": all(run.status != "failed" for run in result.analyzers),
         "analyzers": [asdict(run) for run in result.analyzers],
         "findings": [finding_to_dict(f) for f in result.findings],
         "suppressed": [finding_to_dict(f) for f in result.suppressed],

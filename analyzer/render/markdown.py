@@ -179,6 +179,8 @@ def build_context(report: Report) -> dict[str, Any]:
 
 
 def _project_name(report: Report) -> str:
+    if report.result.target.name:
+        return report.result.target.name
     label = PurePosixPath(report.root_label.replace("\\", "/")).name
     return label or PurePosixPath(report.result.target.root.replace("\\", "/")).name or "project"
 
@@ -241,7 +243,8 @@ def _importance(finding: Finding) -> tuple[int, int, str, int]:
 
 def _finding_view(finding: Finding) -> dict[str, Any]:
     return {
-        "location": f"{finding.path}:{finding.line}",
+        # Project-wide findings (a missing document) sit on the root, ".", not on a line.
+        "location": "(project)" if finding.path == "." else f"{finding.path}:{finding.line}",
         "message": finding.message,
         "rule_id": finding.rule_id,
         "severity": finding.severity,
