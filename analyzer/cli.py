@@ -154,6 +154,15 @@ def _config_options() -> argparse.ArgumentParser:
         action="store_true",
         help="analyze every file afresh; read and write no cached results",
     )
+    group.add_argument(
+        "--rules-dir",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="TOML files here override the bundled rules/ (tool rules, recommendations, "
+        "planning, metrics); repeatable",
+    )
     return options
 
 
@@ -238,7 +247,7 @@ def list_analyzers(console: Console) -> int:
 
 def config_command(args: argparse.Namespace) -> int:
     root = _check_root(args.path)
-    effective = _effective_config(root, args, load_rulebook())
+    effective = _effective_config(root, args, _load_rules(args))
     table = Table(title=f"Effective configuration for {args.path}", title_justify="left")
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
@@ -250,7 +259,7 @@ def config_command(args: argparse.Namespace) -> int:
 
 def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     root = _check_root(args.path)
-    rules = load_rulebook()
+    rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     target = args.output or _configured_baseline(root, effective) or root / DEFAULT_BASELINE
     _check_writable(target)
@@ -267,7 +276,9 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     targets = parse_output_targets(args.output, args.format)
     for target in targets:
         _check_writable(target.path)
-    rules = load_rulebook()
+    if args.template_dir is not None and not args.template_dir.is_dir():
+        raise UsageError(f"--template-dir {args.template_dir} is not a directory")
+    rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     if args.changed_since:
         only = changed_files(root, args.changed_since)
@@ -280,8 +291,6 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     comparison = _compare(result, baseline, loaded, effective) if baseline is not None else None
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
-    if args.template_dir is not None and not args.template_dir.is_dir():
-        raise UsageError(f"--template-dir {args.template_dir} is not a directory")
     report = with_roadmap(
         Report(
             result=result,
@@ -291,12 +300,20 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
             template_dir=args.template_dir,
         ),
         effective.plan,
+        rule_dirs=args.rules_dir,
     )
     _write_reports(report, targets, args, err)
     if args.update_baseline:
         _update_baseline(baseline_path, comparison, err)
     _warn_if_incomplete(result, err)
     return exit_code(result, effective.gate)
+
+
+def _load_rules(args: argparse.Namespace) -> RuleBook:
+    for directory in args.rules_dir:
+        if not directory.is_dir():
+            raise UsageError(f"--rules-dir {directory} is not a directory")
+    return load_rulebook(args.rules_dir)
 
 
 def parse_output_targets(values: Sequence[str], default_format: str) -> list[OutputTarget]:

@@ -25,6 +25,7 @@ from analyzer.plan_settings import (
     PlanSettings,
     PlanSettingsError,
     default_plan_settings,
+    load_plan_settings,
     plan_settings_from_table,
 )
 from analyzer.report import Report
@@ -245,6 +246,14 @@ def report_date(environ: Mapping[str, str]) -> date:
     return date.today()
 
 
+def _planning_from(dirs: tuple[Path, ...]) -> PlanSettings:
+    """The last rules directory with a planning.toml wins over the bundled defaults."""
+    for directory in reversed(dirs):
+        if (directory / "planning.toml").is_file():
+            return load_plan_settings(directory / "planning.toml")
+    return default_plan_settings()
+
+
 def with_roadmap(
     report: Report, settings: PlanSettings | None = None, rule_dirs: Iterable[Path] = ()
 ) -> Report:
@@ -252,7 +261,7 @@ def with_roadmap(
     dirs = tuple(rule_dirs)
     recommendations, roadmap = plan_roadmap(
         report.result,
-        settings=settings or default_plan_settings(),
+        settings=settings or _planning_from(dirs),
         kinds=load_kinds(dirs),
         rulebook=load_rulebook(dirs),
         metric_specs=load_metric_specs(dirs),
