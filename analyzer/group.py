@@ -256,14 +256,15 @@ def _build(
     lines = sum(changed_lines(f, settings) for f in findings)
     files = tuple(sorted({f.path for f in findings}))
     priority, why = assess_priority(kind.priority, escalate=kind.escalate, findings=findings)
+    scope = _scope(files)
     return Recommendation(
         id=kind.id if parts == 1 else f"{kind.id}-{part}",
         kind=kind.id,
-        title=kind.title if parts == 1 else f"{kind.title} (part {part} of {parts})",
+        title=_part_title(kind.title, scope, part, parts),
         emoji=kind.emoji,
         part=part,
         parts=parts,
-        scope=_scope(files),
+        scope=scope,
         findings=tuple(findings),
         files=files,
         changed_lines=round(lines),
@@ -273,6 +274,14 @@ def _build(
         risk=assess_risk(findings, facts, rulebook, settings.risk, changes_code=kind.changes_code),
         review_time=estimate_review_time(lines, settings),
     )
+
+
+def _part_title(title: str, scope: str, part: int, parts: int) -> str:
+    """A part names the directory it covers, so a list of parts says where each one works."""
+    if parts == 1:
+        return title
+    where = f" in {scope}" if scope != "." else ""
+    return f"{title}{where} (part {part} of {parts})"
 
 
 def _scope(files: Sequence[str]) -> str:

@@ -164,7 +164,9 @@ def test_a_kind_over_budget_is_split_by_directory_into_parts_that_fit() -> None:
         for n in range(1, 5)
     ]  # 12 security findings of 8 lines: 96 lines
     recs = group_findings(found, kinds=KINDS, rulebook=RULES, settings=settings, facts=NO_FACTS)
-    assert [r.title for r in recs] == [f"Security fixes (part {k} of 3)" for k in (1, 2, 3)]
+    assert [r.title for r in recs] == [
+        f"Security fixes in pkg/{d} (part {k} of 3)" for k, d in ((1, "a"), (2, "b"), (3, "c"))
+    ]
     assert [r.scope for r in recs] == ["pkg/a", "pkg/b", "pkg/c"]
     assert all(r.changed_lines <= 40 for r in recs)
     assert [r.id for r in recs] == ["security-1", "security-2", "security-3"]
