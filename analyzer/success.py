@@ -21,8 +21,8 @@ from analyzer.rules import RuleError
 from analyzer.tables import TableReader, read_toml
 
 Comparison = Literal["at_most", "at_least"]
-Source = Literal["findings", "project", "measure", "share"]
-_SOURCES: tuple[Source, ...] = ("findings", "project", "measure", "share")
+Source = Literal["findings", "project", "measure", "share", "outside-the-code"]
+_SOURCES: tuple[Source, ...] = ("findings", "project", "measure", "share", "outside-the-code")
 _KEYS = {
     "name", "group", "unit", "source", "analyzers", "categories", "rules", "severities",
     "confidences", "key", "measure", "part", "whole", "reduce", "target", "method",
@@ -189,6 +189,8 @@ def _baseline(
     project: Mapping[str, float | int | None],
     ran: Mapping[str, AnalyzerRun],
 ) -> tuple[float | None, str]:
+    if spec.source == "outside-the-code":
+        return None, "Reading the code cannot measure this."
     for name in spec.analyzers:
         run = ran.get(name)
         if run is None:
@@ -221,14 +223,15 @@ def _share(spec: MetricSpec, result: ScanResult) -> tuple[float | None, str]:
 
 def _from_measures(spec: MetricSpec, result: ScanResult) -> tuple[float | None, str]:
     values = [m for m in result.measures if m.name == spec.measure]
+    if not values:
+        return None, f"No analyzer reported the measure {spec.measure}."
+    if spec.reduce == "sum":
+        # A project-wide 0 ("checked, none found") plus any per-file counts.
+        return _tidy(sum(m.value for m in values)), ""
     whole = [m.value for m in values if m.path is None]
     if whole:
         return _tidy(whole[0]), ""
-    if not values:
-        return None, f"No analyzer reported the measure {spec.measure}."
-    per_file = [m.value for m in values]
-    total = sum(per_file)
-    return _tidy(total if spec.reduce == "sum" else total / len(per_file)), ""
+    return _tidy(sum(m.value for m in values) / len(values)), ""
 
 
 def _tidy(value: float) -> float:

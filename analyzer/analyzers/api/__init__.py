@@ -90,7 +90,11 @@ class ApiAnalyzer:
         body = [f for m in added for f in m.findings]
         return AnalysisOutput(
             findings=(*body, *endpoint_findings(found, settings)),
-            measures=(*body_measures(body), *endpoint_measures(found, settings)),
+            measures=(
+                *body_measures(body),
+                *endpoint_measures(found, settings),
+                *_measured_zeros(bool(found)),
+            ),
             errors=tuple(errors),
             endpoints=tuple(f.endpoint for f in found),
         )
@@ -101,6 +105,18 @@ def _settings(request: AnalysisRequest) -> ApiSettings | AnalyzerFailure:
         return parse_settings(request.options) if request.options else bundled_settings()
     except RuleError as exc:
         return AnalyzerFailure(reason=str(exc))
+
+
+def _measured_zeros(has_endpoints: bool) -> tuple[Measure, ...]:
+    """Project-level zeros, so "none found" reads as a measured 0, not as "not measured".
+
+    The body rules were checked whenever the analyzer ran; the endpoint counts only mean
+    something when there are endpoints at all.
+    """
+    names = [*BODY_MEASURES.values()]
+    if has_endpoints:
+        names += ["api.endpoints", "api.documented_endpoints", "api.unauthenticated_writes"]
+    return tuple(Measure(name=name, value=0.0) for name in names)
 
 
 def body_measures(findings: Iterable[RawFinding]) -> tuple[Measure, ...]:
