@@ -461,12 +461,13 @@ def _warn_if_incomplete(result: ScanResult, err: Console) -> None:
     failed = [run.name for run in result.analyzers if run.status == "failed"]
     files = len({error.path for error in result.errors})
     parts = ([f"analyzers failed: {', '.join(failed)}"] if failed else []) + (
-        [f"{files} files could not be analyzed"] if files else []
+        [f"{files} {'file' if files == 1 else 'files'} could not be analyzed"] if files else []
     )
     err.print(
         f"roadmap: warning: the scan is incomplete ({'; '.join(parts)}); "
         "--strict makes this exit 3",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -67,12 +67,19 @@ class CodeFacts:
     complex_functions: frozenset[tuple[str, str]]
     coverage: Mapping[str, float]
     tested_names: frozenset[str]
+    # Modules the testing analyzer found no test for (it knows imports and exemptions such
+    # as migrations); None when it did not run, and file names are all there is to go by.
+    untested_modules: frozenset[str] | None = None
 
     def is_tested(self, path: str, threshold: float) -> bool:
         if is_test_file(path):
             return True
+        if path in self.coverage:
+            return self.coverage[path] >= threshold
+        if self.untested_modules is not None:
+            return path not in self.untested_modules
         if self.coverage:
-            return self.coverage.get(path, 0.0) >= threshold
+            return False
         return module_name(path) in self.tested_names
 
     def complex_function_at(self, finding: Finding) -> str | None:
@@ -99,6 +106,17 @@ def gather_code_facts(result: ScanResult, thresholds: RiskThresholds) -> CodeFac
         ),
         coverage=by_name.get(thresholds.coverage_measure, {}),
         tested_names=frozenset(name for p in paths if is_test_file(p) for name in _subjects(p)),
+        untested_modules=_untested_by_analyzer(result),
+    )
+
+
+def _untested_by_analyzer(result: ScanResult) -> frozenset[str] | None:
+    if not any(run.name == "testing" and run.status == "ok" for run in result.analyzers):
+        return None
+    return frozenset(
+        f.path
+        for f in (*result.findings, *result.suppressed)
+        if f.rule_id == "testing.untested-module"
     )
 
 
@@ -278,6 +296,8 @@ def _untested(files: Sequence[str], facts: CodeFacts, thresholds: RiskThresholds
     how = (
         f"below {thresholds.tested_coverage_percent:g}% line coverage"
         if facts.coverage
+        else "without a test that is named after or imports them"
+        if facts.untested_modules is not None
         else "without a test file named after them"
     )
     text = f"{len(untested)} of {len(modules)} touched modules are {how}: {_listing(untested)}"

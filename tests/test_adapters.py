@@ -223,3 +223,15 @@ def test_radon_reports_unparseable_file(tmp_path: Path) -> None:
     assert [(e.path, e.reason) for e in output.errors] == [
         ("bad.py", "binary file: contains NUL bytes")
     ]
+
+
+def test_mypy_non_blocking_syntax_errors_are_findings_not_lost_files(tmp_path: Path) -> None:
+    # A tuple where a type belongs is a "syntax" error to mypy, but Python parses the file;
+    # mypy exits 1 and reports the rest, so the file must stay in the check.
+    root = write_tree(
+        tmp_path / "repo",
+        {"m.py": "def pair(a):\n    # type: (int) -> (int, int)\n    return a, a\n\nx: int = 'a'\n"},
+    )
+    output = _run(TypingAnalyzer(), root)
+    assert output.errors == ()
+    assert {f.tool_code for f in output.findings} == {"syntax", "assignment"}

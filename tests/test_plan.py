@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analyzer.estimate import gather_code_facts
 from analyzer.group import Recommendation, load_kinds
-from analyzer.model import Finding, Measure
+from analyzer.model import AnalyzerRun, Finding, Measure
 from analyzer.plan import (
     PlanSettingsError,
     Roadmap,
@@ -229,3 +229,22 @@ def test_code_facts_read_the_measures_named_in_planning_toml() -> None:
     assert facts.maintainability == {"a.py": 42.0}
     assert facts.coverage == {"a.py": 80.0}
     assert facts.complex_functions == frozenset({("a.py", "run")})
+
+
+def test_risk_trusts_the_testing_analyzer_about_which_modules_lack_tests() -> None:
+    ran = [AnalyzerRun(name="testing", tool_version="x", status="ok", duration_s=0.0, files=3)]
+    found = [
+        make_finding(
+            category="testing", tool="testing", code="untested-module", path="app/views.py"
+        )
+    ]
+    facts = gather_code_facts(scan_result(found, analyzers=ran), DEFAULTS.risk)
+    threshold = DEFAULTS.risk.tested_coverage_percent
+    assert not facts.is_tested("app/views.py", threshold)
+    # Exempt from testing (no finding), or tested through an import: not held against a PR.
+    assert facts.is_tested("app/migrations/0001_initial.py", threshold)
+    assert facts.is_tested("app/models.py", threshold)
+    # Without the testing analyzer, only file names can tell.
+    assert not gather_code_facts(scan_result(found), DEFAULTS.risk).is_tested(
+        "app/models.py", threshold
+    )

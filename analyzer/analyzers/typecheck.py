@@ -17,11 +17,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
@@ -175,18 +175,21 @@ def _run_mypy(
         if not remaining:
             return [], errors
         completed = _invoke(request, remaining)
-        findings, blocked, other = _parse_output(completed.stdout)
-        if completed.returncode in (0, 1) and not blocked:
-            return findings, errors
-        if blocked:
-            errors.extend(blocked)
-            drop = {e.path for e in blocked}
-            remaining = [p for p in remaining if p not in drop]
-            continue
-        message = " ".join(
-            (other or completed.stderr.strip() or f"exit {completed.returncode}").split()
-        )
-        return AnalyzerFailure(reason=f"mypy failed: {message[:500]}")
+        records, other = _parse_output(completed.stdout)
+        if completed.returncode in (0, 1):
+            # Exit 1 is "errors found": every record is a finding, including non-blocking
+            # "syntax" ones such as a malformed type comment in a file Python accepts.
+            return [_to_finding(r) for r in records], errors
+        blocked = _blocked_files(records)
+        if not blocked:
+            message = " ".join(
+                (other or completed.stderr.strip() or f"exit {completed.returncode}").split()
+            )
+            return AnalyzerFailure(reason=f"mypy failed: {message[:500]}")
+        # Exit 2 is a blocking error that hides every other finding: drop the file, re-run.
+        errors.extend(blocked)
+        drop = {e.path for e in blocked}
+        remaining = [p for p in remaining if p not in drop]
     return AnalyzerFailure(reason="mypy kept reporting blocking errors")
 
 
@@ -209,9 +212,9 @@ def _invoke(request: AnalysisRequest, paths: list[str]) -> subprocess.CompletedP
     )
 
 
-def _parse_output(stdout: str) -> tuple[list[RawFinding], list[FileError], str]:
-    findings: list[RawFinding] = []
-    blocked: list[FileError] = []
+def _parse_output(stdout: str) -> tuple[list[dict[str, Any]], str]:
+    """mypy's JSON records, and any line that is not one (its messages about the run)."""
+    records: list[dict[str, Any]] = []
     other: list[str] = []
     for line in stdout.splitlines():
         try:
@@ -220,23 +223,21 @@ def _parse_output(stdout: str) -> tuple[list[RawFinding], list[FileError], str]:
             if line.strip():
                 other.append(line.strip())
             continue
-        if record.get("code") == "syntax":
-            blocked.append(
-                FileError(
-                    path=record["file"], analyzer="typing", reason=f"mypy: {record['message']}"
-                )
+        if isinstance(record, dict):
+            records.append(record)
+    return records, "; ".join(other)
+
+
+def _blocked_files(records: Iterable[dict[str, Any]]) -> list[FileError]:
+    """One error per file that mypy refused to parse, with its first message."""
+    blocked: dict[str, FileError] = {}
+    for record in records:
+        if record.get("code") == "syntax" and str(record.get("file")) not in blocked:
+            path = Path(str(record["file"])).as_posix()
+            blocked[path] = FileError(
+                path=path, analyzer="typing", reason=f"mypy: {record.get('message')}"
             )
-        else:
-            findings.append(_to_finding(record))
-    return findings, _dedupe(blocked), "; ".join(other)
-
-
-def _dedupe(errors: Iterable[FileError]) -> list[FileError]:
-    counts = Counter(e.path for e in errors)
-    kept: dict[str, FileError] = {}
-    for error in errors:
-        kept.setdefault(error.path, error)
-    return [kept[p] for p in counts]
+    return list(blocked.values())
 
 
 def _to_finding(record: dict[str, object]) -> RawFinding:
