@@ -108,7 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "path", type=Path, help="the repository (a directory) whose pyproject.toml to read"
     )
-    commands.add_parser("analyzers", help="list installed analyzers and their tool versions")
+    listing = commands.add_parser(
+        "analyzers", help="list installed analyzers, their tool versions, enabled or not"
+    )
+    listing.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="whose [tool.roadmap] decides what is enabled (default: the current directory)",
+    )
     return parser
 
 
@@ -210,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True)
     try:
         if args.command == "analyzers":
-            return list_analyzers(Console())
+            return list_analyzers(Console(), _disabled_analyzers(args.path))
         if args.command == "config":
             return config_command(args)
         if args.command == "baseline":
@@ -225,7 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def list_analyzers(console: Console) -> int:
+def _disabled_analyzers(root: Path) -> frozenset[str]:
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    table = read_project_table(root)
+    effective = load_effective_config(
+        table, str(root / "pyproject.toml"), {}, known_tools=load_rulebook().tools.keys()
+    )
+    return effective.scan.disabled_analyzers
+
+
+def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> int:
     table = Table(title="Installed analyzers", title_justify="left")
     for column in ("name", "tool", "tool version", "scope", "status"):
         table.add_column(column)
@@ -239,7 +258,9 @@ def list_analyzers(console: Console) -> int:
             analyzer.tool,
             safe_version(analyzer),
             analyzer.scope,
-            "[green]enabled[/green]",
+            "[dim]disabled by configuration[/dim]"
+            if analyzer.name in disabled
+            else "[green]enabled[/green]",
         )
     console.print(table)
     return EXIT_OK

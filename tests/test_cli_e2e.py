@@ -218,3 +218,13 @@ def test_rules_dir_overrides_rules_kinds_and_planning(
     missing = run_roadmap("scan", str(root), "--rules-dir", str(tmp_path / "nope"), env=cache_env)
     assert missing.returncode == 2
     assert "--rules-dir" in missing.stderr
+
+
+def test_analyzers_shows_what_a_projects_config_disables(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"pyproject.toml": "[tool.roadmap.analyzers]\ntyping = false\n"})
+    run = run_roadmap("analyzers", str(root), env={"COLUMNS": "200"})
+    assert run.returncode == 0, run.stderr
+    typing_row = next(line for line in run.stdout.splitlines() if "mypy" in line)
+    assert "disabled by configuration" in typing_row
+    security_row = next(line for line in run.stdout.splitlines() if "bandit" in line)
+    assert "enabled" in security_row

@@ -123,3 +123,20 @@ def test_config_command_prints_values_and_sources(
     assert "true" in rows["strict"] and "command line" in rows["strict"]
     assert "default" in rows["baseline"]
     assert set(CONFIG_KEYS) <= set(rows)
+
+
+def test_test_files_ignore_asserts_and_fixture_arguments_by_default() -> None:
+    from analyzer.suppress import suppression_reason
+    from tests.planning_samples import make_finding
+
+    default = _load({}).scan
+    assert_in_test = make_finding(tool="bandit", code="B101", path="pkg/tests/test_api.py")
+    fixture_arg = make_finding(
+        category="dead-code", tool="vulture", code="unused-variable", path="conftest.py"
+    )
+    assert_in_code = make_finding(tool="bandit", code="B101", path="pkg/api.py")
+    for finding in (assert_in_test, fixture_arg):
+        assert suppression_reason(finding, (), default.path_ignores) == "path-ignored"
+    assert suppression_reason(assert_in_code, (), default.path_ignores) is None
+    turned_off = _load({"per_path_ignores": {}}).scan
+    assert suppression_reason(assert_in_test, (), turned_off.path_ignores) is None

@@ -9,6 +9,8 @@ untrusted text (finding messages and paths come from the scanned repository).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -107,6 +109,22 @@ def render_markdown(report: Report) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+_SUPPRESSION_LABELS = {
+    "inline": "inline with `# roadmap: ignore`",
+    "rule-disabled": "by disabled rules",
+    "path-ignored": "by per-path ignores (by default, asserts and fixture arguments in tests)",
+}
+
+
+def _suppression_counts(suppressed: Sequence[Finding]) -> list[dict[str, Any]]:
+    counts = Counter(str(f.suppressed_by or "inline") for f in suppressed)
+    return [
+        {"count": counts[reason], "label": label}
+        for reason, label in _SUPPRESSION_LABELS.items()
+        if counts.get(reason)
+    ]
+
+
 def plural(count: int | float, noun: str, many: str | None = None) -> str:
     word = noun if count == 1 else (many or f"{noun}s")
     return f"{format_number(count)} {word}"
@@ -149,6 +167,7 @@ def build_context(report: Report) -> dict[str, Any]:
         ],
         "errors": len(result.errors),
         "suppressed": len(result.suppressed),
+        "suppressed_by": _suppression_counts(result.suppressed),
         "findings_total": len(result.findings),
         "by_severity": [
             {"severity": s, "count": n}
