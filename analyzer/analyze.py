@@ -18,8 +18,19 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 
-from analyzer.cache import ResultCache, combine_key, digest_files, file_key, project_key
+from analyzer.cache import (
+    PackEntries,
+    ResultCache,
+    combine_key,
+    digest_files,
+    file_key,
+    output_from_payload,
+    output_payload,
+    pack_key,
+    project_key,
+)
 from analyzer.discover import matches_any
 from analyzer.model import (
     AnalysisOutput,
@@ -86,6 +97,9 @@ class _Tally:
     chunks_left: int = 0
     needs_combine: bool = False
     combined: AnalysisOutput | None = None
+    # A per-file analyzer's cache pack as this scan leaves it, and whether it must be written.
+    pack: PackEntries = field(default_factory=dict)
+    pack_changed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -202,6 +216,8 @@ def run_analyzers(
         tally.total += int(tally.needs_combine and tally.chunks_left > 0)
     _report_cached(analyzers, tallies, on_progress)
     _run_tasks(tasks, tallies, requests, pool=pool, caching=caching, on_progress=on_progress)
+    for analyzer in analyzers:
+        _store_pack(analyzer, requests[analyzer.name], tallies[analyzer.name], caching)
     return tallies
 
 
@@ -256,20 +272,42 @@ def _take_cached(
         tally.outputs.append(cached)
         tally.cached_files = len(request.files)
         return None
+    pack = caching.cache.load_pack(pack_key("file", fingerprint, request.root))
+    tally.pack = _kept_entries(pack, request)
+    tally.pack_changed = len(tally.pack) != len(pack)
     missing: list[SourceFile] = []
     for source_file in request.files:
         digest = caching.digests.get(source_file.path)
+        entry = pack.get(source_file.path)
         cached = (
-            caching.cache.load_output(file_key(fingerprint, source_file.path, digest))
-            if digest
+            output_from_payload(entry[1])
+            if digest and entry and entry[0] == file_key(fingerprint, source_file.path, digest)
             else None
         )
-        if cached is None:
+        if cached is None or entry is None:
             missing.append(source_file)
         else:
             tally.outputs.append(cached)
             tally.cached_files += 1
+            tally.pack[source_file.path] = entry
     return replace(request, files=tuple(missing)) if missing else None
+
+
+def _kept_entries(pack: PackEntries, request: AnalysisRequest) -> PackEntries:
+    """Entries of files this scan does not look at (``--changed-since``) but that exist."""
+    asked = {f.path for f in request.files}
+    root = Path(request.root)
+    return {p: e for p, e in pack.items() if p not in asked and (root / p).is_file()}
+
+
+def _store_pack(
+    analyzer: Analyzer, request: AnalysisRequest, tally: _Tally, caching: CacheSettings | None
+) -> None:
+    if caching is None or analyzer.scope != "file" or not tally.pack_changed:
+        return
+    key = pack_key("file", caching.fingerprints[analyzer.name], request.root)
+    caching.cache.store_pack(key, tally.pack)
+    tally.pack_changed = False
 
 
 def _report_cached(
@@ -334,6 +372,9 @@ def _run_tasks(
             tally.chunks_left -= 1
             if tally.chunks_left == 0 and tally.needs_combine:
                 queue.add(_combine_task(task.analyzer, requests[task.analyzer.name], tally))
+            if tally.chunks_left == 0:
+                # Written while the other analyzers still run, not all at the end.
+                _store_pack(task.analyzer, requests[task.analyzer.name], tally, caching)
         tally.done += 1
         if on_progress:
             on_progress(Progress(analyzer=task.analyzer.name, done=tally.done, total=tally.total))
@@ -378,7 +419,7 @@ def _record(
         else:
             tally.combined = result.output
         if caching is not None and not (task.outputs is not None and tally.failures):
-            _store(task, result.output, caching)
+            _store(task, result.output, caching, tally)
 
 
 def _name_culprit(reason: str, task: _Task) -> str:
@@ -390,7 +431,7 @@ def _name_culprit(reason: str, task: _Task) -> str:
     )
 
 
-def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings) -> None:
+def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings, tally: _Tally) -> None:
     """Cache what was just computed, for files that did not change while it ran."""
     request, fingerprint = task.request, caching.fingerprints[task.analyzer.name]
     now = digest_files(request.root, request.files)
@@ -409,9 +450,9 @@ def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings) -> None:
     if per_path is None:
         return
     for path in sorted(unchanged):
-        caching.cache.store_output(
-            file_key(fingerprint, path, caching.digests[path]), per_path[path]
-        )
+        key = file_key(fingerprint, path, caching.digests[path])
+        tally.pack[path] = (key, output_payload(per_path[path]))
+        tally.pack_changed = True
 
 
 def _split_by_path(output: AnalysisOutput, paths: set[str]) -> dict[str, AnalysisOutput] | None:

@@ -124,33 +124,69 @@ def spans_key(path: str, digest: str) -> str:
     return _digest_text("spans", FORMAT, module_digest("analyzer.normalize"), suffix, digest)
 
 
+def pack_key(kind: str, fingerprint: str, root: str) -> str:
+    """The pack holding one analyzer's per-file entries (or the symbol spans) for one tree."""
+    return _digest_text("pack", kind, fingerprint, root)
+
+
+# A pack's entries: relative path -> (the entry's own key, its JSON payload).
+PackEntries = dict[str, tuple[str, Any]]
+
+
+def output_payload(output: AnalysisOutput) -> dict[str, Any]:
+    return _output_to_json(output)
+
+
+def output_from_payload(payload: Any) -> AnalysisOutput | None:
+    if not isinstance(payload, dict):
+        return None
+    try:
+        return _output_from_json(payload)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def spans_payload(spans: Iterable[SymbolSpan]) -> list[list[object]]:
+    return [[s.start, s.end, s.name] for s in spans]
+
+
+def spans_from_payload(payload: Any) -> tuple[SymbolSpan, ...] | None:
+    try:
+        return tuple(SymbolSpan(start=int(s), end=int(e), name=str(n)) for s, e, n in payload)
+    except (TypeError, ValueError):
+        return None
+
+
 class ResultCache:
-    """Entries under ``directory/<first two hex digits>/<key>``; every failure is a miss."""
+    """Entries under ``directory/<first two hex digits>/<key>``; every failure is a miss.
+
+    Per-file results live in packs, one file per analyzer and tree holding every file's
+    entry, each under its own content-derived key: a scan reads and writes a handful of
+    files instead of one per source file and analyzer.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def load_output(self, key: str) -> AnalysisOutput | None:
-        payload = self._read(key)
-        if not isinstance(payload, dict):
-            return None
-        try:
-            return _output_from_json(payload)
-        except (KeyError, TypeError, ValueError):
-            return None
+        return output_from_payload(self._read(key))
 
     def store_output(self, key: str, output: AnalysisOutput) -> None:
         self._write(key, _output_to_json(output))
 
-    def load_spans(self, key: str) -> tuple[SymbolSpan, ...] | None:
+    def load_pack(self, key: str) -> PackEntries:
+        """A pack's entries; a missing or damaged pack has none."""
         payload = self._read(key)
-        try:
-            return tuple(SymbolSpan(start=int(s), end=int(e), name=str(n)) for s, e, n in payload)
-        except (TypeError, ValueError):
-            return None
+        if not isinstance(payload, dict):
+            return {}
+        return {
+            path: (item[0], item[1])
+            for path, item in payload.items()
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+        }
 
-    def store_spans(self, key: str, spans: Iterable[SymbolSpan]) -> None:
-        self._write(key, [[s.start, s.end, s.name] for s in spans])
+    def store_pack(self, key: str, entries: Mapping[str, tuple[str, Any]]) -> None:
+        self._write(key, {path: [k, v] for path, (k, v) in sorted(entries.items())})
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key

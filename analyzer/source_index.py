@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from analyzer.cache import ResultCache, digest_bytes, spans_key
+from analyzer.cache import (
+    FORMAT,
+    ResultCache,
+    digest_bytes,
+    module_digest,
+    pack_key,
+    spans_from_payload,
+    spans_key,
+    spans_payload,
+)
 from analyzer.normalize import SourceIndex, SymbolSpan, index_sources
 from analyzer.pool import Done, Job, WorkerPool
 from analyzer.source import decode_source
@@ -27,6 +36,8 @@ def index_with_cache(
     lines: dict[str, tuple[str, ...]] = {}
     spans: dict[str, tuple[SymbolSpan, ...]] = {}
     keys: dict[str, str] = {}
+    pack_name = pack_key("spans", _digest_of_normalize(), root)
+    pack = cache.load_pack(pack_name) if cache else {}
     for path in sorted(set(paths)):
         data = _read(root, path)
         text = decode_source(data, path, "normalize") if data is not None else None
@@ -34,16 +45,22 @@ def index_with_cache(
             continue
         lines[path] = tuple(text.splitlines())
         keys[path] = spans_key(path, digest_bytes(data or b""))
-        cached = cache.load_spans(keys[path]) if cache else None
+        entry = pack.get(path)
+        cached = spans_from_payload(entry[1]) if entry and entry[0] == keys[path] else None
         if cached is not None:
             spans[path] = cached
     unknown = [p for p in lines if p not in spans]
     for path, found in _parse_spans(root, unknown, pool):
         spans[path] = found
-        if cache:
-            cache.store_spans(keys[path], found)
+        pack[path] = (keys[path], spans_payload(found))
+    if cache and unknown:
+        cache.store_pack(pack_name, pack)
     # Unreadable files get no entry: normalize falls back to an empty index for them.
     return {p: SourceIndex(lines=lines[p], spans=spans.get(p, ())) for p in lines}
+
+
+def _digest_of_normalize() -> str:
+    return f"{FORMAT} {module_digest('analyzer.normalize')}"
 
 
 def _read(root: str, path: str) -> bytes | None:

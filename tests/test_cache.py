@@ -229,3 +229,52 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
     cache = ResultCache(blocker)
     cache.store_output("ab" * 32, _OUTPUT)
     assert cache.load_output("ab" * 32) is None
+
+
+_URLS = """\
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [
+    path("items/", views.item_list),
+    path("items/new", views.ItemCreate.as_view()),
+]
+"""
+# Imports no framework, so only the join's second round parses it (and remembers it).
+_VIEWS = """\
+from shop.base import Base
+
+
+def item_list(request):
+    return None
+
+
+class ItemCreate(Base):
+    def post(self, request):
+        return None
+"""
+
+
+def test_after_one_edit_the_api_join_reports_what_an_uncached_scan_does(tmp_path: Path) -> None:
+    """The join's second round is remembered per file, and an edited file is parsed again."""
+    package = tmp_path / "repo" / "shop"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "urls.py").write_text(_URLS, encoding="utf-8")
+    (package / "views.py").write_text(_VIEWS, encoding="utf-8")
+    (package / "base.py").write_text("class Base:\n    pass\n", encoding="utf-8")
+    config = ScanConfig(jobs=2, cache_dir=tmp_path / "cache")
+    cold = run_scan(tmp_path / "repo", config)
+    assert {e.handler for e in cold.endpoints} == {
+        "shop.views.item_list",
+        "shop.views.ItemCreate.post",
+    }
+    assert list((tmp_path / "cache" / "api").rglob("*")), "the second round was remembered"
+    (package / "base.py").write_text("class Base:\n    pass\n# edited\n", encoding="utf-8")
+    assert run_scan(tmp_path / "repo", config).endpoints == cold.endpoints
+    (package / "views.py").write_text(_VIEWS.replace("def post", "def put"), encoding="utf-8")
+    warm = run_scan(tmp_path / "repo", config)
+    uncached = run_scan(tmp_path / "repo", replace(config, use_cache=False))
+    assert "shop.views.ItemCreate.put" in {e.handler for e in warm.endpoints}
+    assert (warm.findings, warm.endpoints) == (uncached.findings, uncached.endpoints)

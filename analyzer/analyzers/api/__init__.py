@@ -21,6 +21,7 @@ from importlib.metadata import version
 
 from analyzer.analyzers.api.endpoints import collect_endpoints
 from analyzer.analyzers.api.facts import Found, facts_from_json, facts_to_json
+from analyzer.analyzers.api.memo import FactsMemo
 from analyzer.analyzers.api.passes import first_pass, second_round
 from analyzer.analyzers.api.prefilter import build_prefilter
 from analyzer.analyzers.api.project import build_project
@@ -81,9 +82,11 @@ class ApiAnalyzer:
         except (KeyError, TypeError, ValueError) as exc:
             return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
         failed = {e.path for o in outputs for e in o.errors}
+        memo = FactsMemo(request.cache_dir, request.root, settings)
         added, errors = second_round(
-            request.root, request.files, facts, settings, build_prefilter(settings), failed
+            request.root, request.files, facts, settings, build_prefilter(settings), failed, memo
         )
+        memo.save()
         facts.extend(added)
         project = build_project(facts, settings)
         found = collect_endpoints(project, [r for m in facts for r in m.routes])

@@ -17,6 +17,7 @@ import libcst as cst
 from analyzer.analyzers.api.candidates import may_report
 from analyzer.analyzers.api.extract import ModuleExtractor
 from analyzer.analyzers.api.facts import ModuleFacts
+from analyzer.analyzers.api.memo import FactsMemo
 from analyzer.analyzers.api.metadata import ModuleMetadata
 from analyzer.analyzers.api.names import ModuleIndex, build_index, module_name
 from analyzer.analyzers.api.prefilter import ENDPOINTS, NameNeeds, Prefilter
@@ -76,6 +77,7 @@ def second_round(
     settings: ApiSettings,
     prefilter: Prefilter,
     unreadable: set[str],
+    memo: FactsMemo | None = None,
 ) -> tuple[list[ModuleFacts], list[FileError]]:
     """Parse the files declarations refer to that the per-file pass gave no declarations for.
 
@@ -95,7 +97,7 @@ def second_round(
             break
         for module in wanted:
             done.add(module)
-            result = _parse_referenced(root, paths[module], settings, prefilter)
+            result = _parse_referenced(root, paths[module], settings, prefilter, memo)
             if isinstance(result, FileError):
                 errors.append(result)
             else:
@@ -104,15 +106,20 @@ def second_round(
 
 
 def _parse_referenced(
-    root: str, path: str, settings: ApiSettings, prefilter: Prefilter
+    root: str, path: str, settings: ApiSettings, prefilter: Prefilter, memo: FactsMemo | None
 ) -> ModuleFacts | FileError:
     data = read_file(root, path)
     if isinstance(data, FileError):
         return data
+    remembered = memo.get(path, data) if memo else None
+    if remembered is not None:
+        return remembered
     needs = prefilter.name_needs(data, module_name(path))
     result = analyze_module(data, path, settings, declarations=True, needs=needs)
     if isinstance(result, ModuleFacts) and prefilter.which_pass(data) is not None:
-        return replace(result, findings=())
+        result = replace(result, findings=())
+    if isinstance(result, ModuleFacts) and memo:
+        memo.put(path, data, result)
     return result
 
 
