@@ -230,8 +230,21 @@ def test_mypy_non_blocking_syntax_errors_are_findings_not_lost_files(tmp_path: P
     # mypy exits 1 and reports the rest, so the file must stay in the check.
     root = write_tree(
         tmp_path / "repo",
-        {"m.py": "def pair(a):\n    # type: (int) -> (int, int)\n    return a, a\n\nx: int = 'a'\n"},
+        {
+            "m.py": "def pair(a):\n    # type: (int) -> (int, int)\n    return a, a\n\n"
+            "x: int = 'a'\n"
+        },
     )
     output = _run(TypingAnalyzer(), root)
     assert output.errors == ()
     assert {f.tool_code for f in output.findings} == {"syntax", "assignment"}
+
+
+def test_radon_line_counts_skip_giant_statements_but_keep_complexity(tmp_path: Path) -> None:
+    table = "TABLE = {\n" + "".join(f"    'k{i}': {i},\n" for i in range(700)) + "}\n"
+    root = write_tree(tmp_path / "repo", {"data.py": table + _branchy("lookup", 12)})
+    output = _run(ComplexityAnalyzer(), root)
+    assert {f.tool_code for f in output.findings} == {"CC-C"}
+    [error] = output.errors
+    assert "702-line statement at line 1" in error.reason
+    assert {m.name for m in output.measures} == {"complexity.functions"}

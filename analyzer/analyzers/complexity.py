@@ -17,6 +17,11 @@ from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
 
 REPORTED_RANKS = ("C", "D", "E", "F")
+# radon's line counter re-tokenizes a statement once per physical line it spans, so its cost
+# grows with the square of a statement's length: one 3,600-line dict literal (rich's emoji
+# table) takes ~50 s. Past this many lines in one statement, the raw counts and the
+# maintainability index are left out for that file, and the file is listed in errors.
+MAX_STATEMENT_LINES = 600
 
 
 class ComplexityAnalyzer:
@@ -39,12 +44,16 @@ class ComplexityAnalyzer:
             else:
                 findings.extend(result[0])
                 measures.extend(result[1])
+                errors.extend(result[2])
         return AnalysisOutput(
             findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
         )
 
 
-def measure_file(root: str, path: str) -> tuple[list[RawFinding], list[Measure]] | FileError:
+FileResult = tuple[list[RawFinding], list[Measure], list[FileError]]
+
+
+def measure_file(root: str, path: str) -> FileResult | FileError:
     text = read_source(root, path, "complexity")
     if isinstance(text, FileError):
         return text
@@ -54,34 +63,71 @@ def measure_file(root: str, path: str) -> tuple[list[RawFinding], list[Measure]]
         return FileError(path=path, analyzer="complexity", reason=describe_parse_error(exc))
 
 
-def _analyze_text(text: str, path: str) -> tuple[list[RawFinding], list[Measure]]:
+def _analyze_text(text: str, path: str) -> FileResult:
     from radon.complexity import cc_rank
-    from radon.metrics import h_visit_ast, mi_compute
-    from radon.raw import analyze
     from radon.visitors import ComplexityVisitor
 
     tree = ast.parse(text, filename=path)
     visitor = ComplexityVisitor.from_ast(tree)
-    raw = analyze(text)
     findings = [
         _to_finding(block, path, cc_rank(block.complexity))
         for block in _functions(visitor)
         if cc_rank(block.complexity) in REPORTED_RANKS
     ]
+    measures = [Measure(name="complexity.functions", value=len(_functions(visitor)), path=path)]
+    longest = _longest_statement(tree)
+    if longest is not None and longest[0] > MAX_STATEMENT_LINES:
+        lines, line = longest
+        reason = (
+            f"line counts and maintainability index not computed: the {lines:,}-line statement "
+            f"at line {line} (a data table?) would take radon minutes; complexity is reported"
+        )
+        return findings, measures, [FileError(path=path, analyzer="complexity", reason=reason)]
+    return findings, [*measures, *_raw_measures(text, tree, visitor, path)], []
+
+
+def _raw_measures(text: str, tree: ast.AST, visitor: Any, path: str) -> list[Measure]:
+    from radon.metrics import h_visit_ast, mi_compute
+    from radon.raw import analyze
+
+    raw = analyze(text)
     comment_lines = raw.comments + raw.multi
     comment_percent = comment_lines / raw.sloc * 100 if raw.sloc else 0.0
     mi = mi_compute(
         h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comment_percent
     )
-    measures = [
+    return [
         Measure(name="raw.loc", value=raw.loc, path=path),
         Measure(name="raw.sloc", value=raw.sloc, path=path),
         Measure(name="raw.lloc", value=raw.lloc, path=path),
         Measure(name="raw.comments", value=comment_lines, path=path),
-        Measure(name="complexity.functions", value=len(_functions(visitor)), path=path),
         Measure(name="complexity.mi", value=round(float(mi), 2), path=path),
     ]
-    return findings, measures
+
+
+def _longest_statement(tree: ast.Module) -> tuple[int, int] | None:
+    """(lines, first line) of the longest simple statement, the unit radon tokenizes.
+
+    Walks statement lists only, never into expressions, so it costs little.
+    """
+    longest: tuple[int, int] | None = None
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        blocks = [getattr(node, field, None) for field in _STATEMENT_FIELDS]
+        nested = [stmt for block in blocks if isinstance(block, list) for stmt in block]
+        for handler in getattr(node, "handlers", ()) or getattr(node, "cases", ()):
+            nested.extend(handler.body)
+        if nested:
+            pending.extend(s for s in nested if isinstance(s, ast.stmt))
+            continue
+        span = (node.end_lineno or node.lineno) - node.lineno + 1
+        if longest is None or span > longest[0]:
+            longest = (span, node.lineno)
+    return longest
+
+
+_STATEMENT_FIELDS = ("body", "orelse", "finalbody")
 
 
 def _functions(visitor: Any) -> list[Any]:
