@@ -81,14 +81,16 @@ def compare(
     baseline: Baseline,
     *,
     unverified_paths: Collection[str] = (),
-    unverified_tools: Collection[str] = (),
+    verified_tools: Collection[str] | None = None,
     scope: Collection[str] | None = None,
+    suppressed: Sequence[Finding] = (),
 ) -> Comparison:
     """Mark each finding; split unmatched entries into fixed and unverified.
 
-    An unmatched entry is unverified, not fixed, when its file had an error, its tool did
-    not run successfully, or (``scope`` given, as with ``--changed-since``) its file is
-    outside the files the scan reported on.
+    An unmatched entry is unverified, not fixed, when its file had an error, its tool is not
+    among ``verified_tools`` (it did not run successfully, is disabled or failed to load),
+    it still exists but is suppressed now, or (``scope`` given, as with
+    ``--changed-since``) its file is outside the files the scan reported on.
     """
     remaining = Counter(entry.fingerprint for entry in baseline.entries)
     by_fingerprint = {entry.fingerprint: entry for entry in baseline.entries}
@@ -103,13 +105,18 @@ def compare(
             marked.append(replace(finding, baseline_status="new"))
     fixed: list[BaselineEntry] = []
     unverified: list[BaselineEntry] = []
+    still_there = Counter(finding.fingerprint for finding in suppressed)
     for entry in baseline.entries:
         if remaining[entry.fingerprint] <= 0:
             continue
         remaining[entry.fingerprint] -= 1
         tool = entry.rule_id.split(".", 1)[0]
         skipped = scope is not None and entry.path not in scope
-        if entry.path in unverified_paths or tool in unverified_tools or skipped:
+        unchecked = verified_tools is not None and tool not in verified_tools
+        hidden = still_there[entry.fingerprint] > 0
+        if hidden:
+            still_there[entry.fingerprint] -= 1
+        if entry.path in unverified_paths or unchecked or skipped or hidden:
             unverified.append(entry)
         else:
             fixed.append(entry)

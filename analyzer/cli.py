@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError, TemplateSyntaxError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -49,12 +51,13 @@ from analyzer.config import (
     load_effective_config,
     read_project_table,
 )
-from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, is_incomplete
-from analyzer.model import ScanResult
+from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings, is_incomplete
+from analyzer.model import Finding, ScanResult
 from analyzer.plan import report_date, with_roadmap
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
 from analyzer.render import RENDERERS, render
 from analyzer.render.json_report import build_report
+from analyzer.render.markdown import check_templates
 from analyzer.render.text import print_summary
 from analyzer.report import Report
 from analyzer.rules import RuleBook, RuleError, load_rulebook
@@ -225,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "baseline":
             return baseline_create_command(args, err)
         return scan_command(args, err)
-    except (UsageError, ConfigError, RuleError, BaselineError, ChangeError) as exc:
+    except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
         err.print(f"roadmap: error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -250,13 +253,15 @@ def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> 
         table.add_column(column)
     for item in discover_analyzers():
         if item.analyzer is None:
-            table.add_row(item.name, "-", "-", "-", f"[red]broken: {item.error}[/red]")
+            table.add_row(
+                escape(item.name), "-", "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
+            )
             continue
         analyzer = item.analyzer
         table.add_row(
-            analyzer.name,
-            analyzer.tool,
-            safe_version(analyzer),
+            escape(analyzer.name),
+            escape(analyzer.tool),
+            escape(safe_version(analyzer)),
             analyzer.scope,
             "[dim]disabled by configuration[/dim]"
             if analyzer.name in disabled
@@ -297,8 +302,8 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     targets = parse_output_targets(args.output, args.format)
     for target in targets:
         _check_writable(target.path)
-    if args.template_dir is not None and not args.template_dir.is_dir():
-        raise UsageError(f"--template-dir {args.template_dir} is not a directory")
+    if args.template_dir is not None:
+        _check_template_dir(args.template_dir)
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     if args.changed_since:
@@ -319,6 +324,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
             baseline=comparison,
             generated_on=report_date(os.environ),
             template_dir=args.template_dir,
+            rule_dirs=tuple(args.rules_dir),
         ),
         effective.plan,
         rule_dirs=args.rules_dir,
@@ -327,7 +333,45 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     if args.update_baseline:
         _update_baseline(baseline_path, comparison, err)
     _warn_if_incomplete(result, err)
+    _explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
+
+
+GATE_FINDINGS_SHOWN = 20
+
+
+def _explain_gate(failing: Sequence[Finding], effective: EffectiveConfig, err: Console) -> None:
+    """Why the scan fails, on stderr, even with --quiet: a red CI job must say what it saw."""
+    if not failing:
+        return
+    new = " new" if any(f.baseline_status == "new" for f in failing) else ""
+    err.print(
+        f"roadmap: {len(failing)}{new} findings at or above --fail-on {effective.gate.fail_on}:",
+        highlight=False,
+        markup=False,
+    )
+    for finding in failing[:GATE_FINDINGS_SHOWN]:
+        err.print(
+            f"  {finding.path}:{finding.line} {finding.severity} {finding.rule_id} "
+            f"{finding.message}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    if len(failing) > GATE_FINDINGS_SHOWN:
+        err.print(f"  ... and {len(failing) - GATE_FINDINGS_SHOWN} more", highlight=False)
+
+
+def _check_template_dir(directory: Path) -> None:
+    if not directory.is_dir():
+        raise UsageError(f"--template-dir {directory} is not a directory")
+    try:
+        check_templates(directory)
+    except TemplateError as exc:
+        where = (
+            f" ({exc.filename}, line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+        )
+        raise UsageError(f"--template-dir {directory}: {exc.message}{where}") from exc
 
 
 def _load_rules(args: argparse.Namespace) -> RuleBook:
@@ -360,8 +404,11 @@ def parse_output_targets(values: Sequence[str], default_format: str) -> list[Out
 def _write_reports(
     report: Report, targets: Sequence[OutputTarget], args: argparse.Namespace, err: Console
 ) -> None:
-    for target in targets:
-        write_atomically(target.path, render(report, target.format))
+    # Render everything before writing anything: a template that fails on this data must
+    # not leave some reports new and others stale.
+    texts = [(target, render(report, target.format)) for target in targets]
+    for target, text in texts:
+        write_atomically(target.path, text)
         if not args.quiet:
             err.print(f"Wrote {target.format} report to {target.path}", highlight=False)
     if args.format != "text" and not any(t.format == args.format for t in targets):
@@ -382,9 +429,22 @@ def _check_root(root: Path) -> Path:
 
 def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
     table = read_project_table(root)
-    return load_effective_config(
+    effective = load_effective_config(
         table, str(root / "pyproject.toml"), _overrides(args), known_tools=rules.tools.keys()
     )
+    _check_analyzer_names(effective.scan.disabled_analyzers)
+    return effective
+
+
+def _check_analyzer_names(names: frozenset[str]) -> None:
+    """A misspelt analyzer name would silently leave the analyzer on."""
+    installed = {item.name for item in discover_analyzers()}
+    unknown = sorted(names - installed)
+    if unknown:
+        raise UsageError(
+            f"unknown analyzer {unknown[0]!r} in --disable or tool.roadmap.analyzers "
+            f"(installed: {', '.join(sorted(installed))})"
+        )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -444,6 +504,8 @@ def _read_baseline(path: Path) -> Baseline:
     except OSError as exc:
         hint = " (create one with: roadmap baseline create)" if not path.exists() else ""
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}{hint}") from exc
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"cannot read baseline {path}: not UTF-8 text ({exc.reason})") from exc
     return loads_baseline(text, str(path))
 
 
@@ -453,16 +515,15 @@ def _compare(
     loaded: Sequence[LoadedAnalyzer],
     effective: EffectiveConfig,
 ) -> Comparison:
-    not_ok = {run.name for run in result.analyzers if run.status != "ok"}
-    tools = {
-        item.analyzer.tool for item in loaded if item.analyzer is not None and item.name in not_ok
-    }
+    ok = {run.name for run in result.analyzers if run.status == "ok"}
+    tools = {item.analyzer.tool for item in loaded if item.analyzer is not None and item.name in ok}
     return compare(
         result.findings,
         baseline,
         unverified_paths={error.path for error in result.errors},
-        unverified_tools=tools,
+        verified_tools=tools,
         scope=effective.scan.only_paths,
+        suppressed=result.suppressed,
     )
 
 
@@ -508,6 +569,8 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # mkstemp creates the file 0600; a report is an ordinary, shareable file.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from, for ``roadmap config``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -203,6 +204,10 @@ def _severities(
     result: list[tuple[str, Severity]] = []
     for rule, severity in sorted(value.items()):
         _check_rule_id(rule, where, tools)
+        if any(char in rule for char in "*?["):
+            raise ConfigError(
+                f"{where}: {rule!r}: severity overrides take exact rule ids, not globs"
+            )
         if severity not in SEVERITY_CHOICES:
             raise ConfigError(
                 f'{where}."{rule}": {severity!r} is not one of {", ".join(SEVERITY_CHOICES)}'
@@ -243,7 +248,12 @@ def _path_string(value: object, where: str, _tools: Collection[str]) -> str:
 
 
 def _positive_number(value: object, where: str, _tools: Collection[str]) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{where} must be a positive number")
     return float(value)
 

@@ -300,7 +300,8 @@ def _untested(files: Sequence[str], facts: CodeFacts, thresholds: RiskThresholds
         if facts.untested_modules is not None
         else "without a test file named after them"
     )
-    text = f"{len(untested)} of {len(modules)} touched modules are {how}: {_listing(untested)}"
+    verb = "is" if len(untested) == 1 else "are"
+    text = f"{len(untested)} of {len(modules)} touched modules {verb} {how}: {_listing(untested)}"
     return 1, RiskReason(factor="untested", text=text)
 
 

@@ -29,3 +29,5 @@ class Report:
     # deterministic. Templates the user points --template-dir at, before the bundled ones.
     generated_on: date | None = None
     template_dir: Path | None = None
+    # --rules-dir: renderers read rule titles, help and kinds with the same overrides.
+    rule_dirs: tuple[Path, ...] = ()

@@ -186,7 +186,7 @@ def load_tool_file(path: Path) -> ToolRules:
     """Parse one ``rules/<tool>.toml``; any unknown key or bad value is a RuleError."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
     _check_keys(path, "top level", document, {"tool", "rules", "settings"})
     head = _table(path, "tool", document.get("tool"))
@@ -280,6 +280,6 @@ def load_settings(tool: str) -> dict[str, Any]:
     path = rules_dir() / f"{tool}.toml"
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from exc
     return _table(path, "settings", document.get("settings", {}))

@@ -119,8 +119,9 @@ def test_unverified_entries_are_kept_not_pruned(tmp_path: Path) -> None:
     baseline = create_baseline(_findings(tmp_path, ORIGINAL))
     for kwargs in (
         {"unverified_paths": {"app.py"}},
-        {"unverified_tools": {"bandit"}},
+        {"verified_tools": {"mypy"}},  # bandit failed, was disabled, or did not load
         {"scope": {"other.py"}},
+        {"suppressed": _findings(tmp_path, ORIGINAL)},  # still there, now suppressed
     ):
         comparison = compare((), baseline, **kwargs)  # type: ignore[arg-type]
         assert comparison.fixed == ()

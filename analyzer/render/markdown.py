@@ -102,6 +102,13 @@ def make_environment(template_dir: Path | None = None) -> Environment:
     return environment
 
 
+def check_templates(template_dir: Path) -> None:
+    """Compile every template once, so a broken override fails before a long scan."""
+    environment = make_environment(template_dir)
+    for name in environment.list_templates(filter_func=lambda n: n.endswith(".j2")):
+        environment.get_template(name)
+
+
 def render_markdown(report: Report) -> str:
     full = planned(report)
     environment = make_environment(full.template_dir)
@@ -141,10 +148,10 @@ def build_context(report: Report) -> dict[str, Any]:
     roadmap = report.roadmap
     assert roadmap is not None
     result = report.result
-    kinds = load_kinds()
+    kinds = load_kinds(report.rule_dirs)
     recs = report.recommendations
     start = report.generated_on or date.today()
-    rulebook = load_rulebook()
+    rulebook = load_rulebook(report.rule_dirs)
     titles = {rec.id: rec.title for rec in recs}
     views = {rec.id: _recommendation_view(rec, roadmap, rulebook, titles) for rec in recs}
     return {
@@ -312,9 +319,13 @@ def _metric_groups(metrics: tuple[SuccessMetric, ...]) -> list[dict[str, Any]]:
 def _metric_view(metric: SuccessMetric) -> dict[str, Any]:
     symbol = "≤ " if metric.comparison == "at_most" and metric.target != 0 else ""
     symbol = "≥ " if metric.comparison == "at_least" else symbol
-    target = "—" if metric.target is None else f"{symbol}{format_number(metric.target)}"
-    if metric.target_note:
-        target = f"{target} ({metric.target_note})"
+    if metric.target is None:
+        # Relative to a baseline this scan could not measure: the note is the whole target.
+        target = f"{metric.target_note} from the measured baseline" if metric.target_note else "—"
+    else:
+        target = f"{symbol}{format_number(metric.target)}"
+        if metric.target_note:
+            target = f"{target} ({metric.target_note})"
     return {
         "id": metric.id,
         "name": metric.name,

@@ -49,7 +49,12 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(build_sarif(report, load_rulebook()), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            build_sarif(report, load_rulebook(report.rule_dirs)), indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def build_sarif(report: Report, rules: RuleBook) -> dict[str, Any]:

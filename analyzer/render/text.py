@@ -38,7 +38,7 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
     commit = target["git"]["commit"]
     where = f" @ {commit[:10]}" if commit else ""
     console.print(
-        f"[bold]repo-roadmap[/bold] scanned [bold]{target['root']}[/bold]{where}: "
+        f"[bold]repo-roadmap[/bold] scanned [bold]{escape(target['root'])}[/bold]{where}: "
         f"{target['files_scanned']} files, {target['lines']:,} lines, {len(findings)} findings"
     )
     if findings:
@@ -57,7 +57,7 @@ def _category_table(findings: list[dict[str, Any]]) -> Table:
     counts = Counter((f["category"], f["severity"]) for f in findings)
     for category in sorted({f["category"] for f in findings}):
         row = [counts.get((category, s), 0) for s in SEVERITIES]
-        table.add_row(category, *(str(n) if n else "-" for n in row), str(sum(row)))
+        table.add_row(escape(category), *(str(n) if n else "-" for n in row), str(sum(row)))
     return table
 
 
@@ -69,7 +69,8 @@ def _top_files_table(findings: list[dict[str, Any]]) -> Table:
     per_file = Counter(f["path"] for f in findings)
     high = Counter(f["path"] for f in findings if f["severity"] == "high")
     for path, count in sorted(per_file.items(), key=lambda item: (-item[1], item[0]))[:TOP_FILES]:
-        table.add_row(path, str(count), str(high.get(path, 0) or "-"))
+        # Paths come from the scanned tree: "[x]" in a file name must not be read as markup.
+        table.add_row(escape(path), str(count), str(high.get(path, 0) or "-"))
     return table
 
 
@@ -81,9 +82,13 @@ def _analyzer_table(runs: list[dict[str, Any]]) -> Table:
         style = _STATUS_STYLE.get(run["status"], "")
         status = f"[{style}]{run['status']}[/{style}]"
         if run["error"]:
-            status += f" ({run['error']})"
+            status += f" ({escape(run['error'])})"
         table.add_row(
-            run["name"], run["tool_version"], status, str(run["files"]), f"{run['duration_s']:.1f}s"
+            escape(run["name"]),
+            escape(run["tool_version"]),
+            status,
+            str(run["files"]),
+            f"{run['duration_s']:.1f}s",
         )
     return table
 
