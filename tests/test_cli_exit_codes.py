@@ -141,6 +141,16 @@ def test_usage_errors_exit_2(
     assert message in run.stderr
 
 
+def test_non_utf8_baseline_exits_2_without_a_traceback(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    repo = _repo(tmp_path / "repo", {"app.py": LOW_ONLY})
+    (tmp_path / "latin1.json").write_bytes(b'{"entries": "\xe9"}')
+    run = run_roadmap("scan", str(repo), "--baseline", str(tmp_path / "latin1.json"), env=cache_env)
+    assert run.returncode == 2
+    assert "not UTF-8" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_bad_baseline_file_exits_2(tmp_path: Path, cache_env: dict[str, str]) -> None:
     repo = _repo(tmp_path, {"app.py": LOW_ONLY})
     (tmp_path / "b.json").write_text('{"version": 7}')

@@ -203,3 +203,13 @@ def test_git_checkout_with_submodule_and_detached_head(
     assert report["target"]["git"]["commit"] and report["target"]["git"]["branch"] is None
     assert ("app.py", "bandit.B602") in {(f["path"], f["rule_id"]) for f in report["findings"]}
     assert report["errors"] == []
+
+
+def test_file_names_that_look_like_terminal_markup_are_printed_as_text(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "repo", {"d[/red]x.py": GOOD, "[bold]y.py": GOOD})
+    run = run_roadmap("scan", str(root), env=cache_env)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "d[/red]x.py" in run.stdout and "[bold]y.py" in run.stdout
