@@ -270,7 +270,9 @@ def test_after_one_edit_the_api_join_reports_what_an_uncached_scan_does(tmp_path
         "shop.views.item_list",
         "shop.views.ItemCreate.post",
     }
-    assert list((tmp_path / "cache" / "api").rglob("*")), "the second round was remembered"
+    assert list((tmp_path / "cache" / "api-second-round").rglob("*")), (
+        "the second round was remembered"
+    )
     (package / "base.py").write_text("class Base:\n    pass\n# edited\n", encoding="utf-8")
     assert run_scan(tmp_path / "repo", config).endpoints == cold.endpoints
     (package / "views.py").write_text(_VIEWS.replace("def post", "def put"), encoding="utf-8")
@@ -278,3 +280,29 @@ def test_after_one_edit_the_api_join_reports_what_an_uncached_scan_does(tmp_path
     uncached = run_scan(tmp_path / "repo", replace(config, use_cache=False))
     assert "shop.views.ItemCreate.put" in {e.handler for e in warm.endpoints}
     assert (warm.findings, warm.endpoints) == (uncached.findings, uncached.endpoints)
+
+
+def test_the_typing_parse_is_remembered_per_file_and_redone_after_an_edit(tmp_path: Path) -> None:
+    from analyzer.analyzers.typecheck import TypingAnalyzer
+    from analyzer.model import AnalysisOutput, SourceFile
+    from analyzer.plugins import AnalysisRequest
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text("def f(x: int) -> int:\n    return x\n")
+    (root / "b.py").write_text("def g(y):\n    return y\n")
+
+    def measures() -> dict[tuple[str, str | None], float]:
+        files = tuple(
+            SourceFile(path=p.name, size=p.stat().st_size) for p in sorted(root.glob("*.py"))
+        )
+        request = AnalysisRequest(root=str(root), files=files, cache_dir=str(tmp_path / "cache"))
+        output = TypingAnalyzer().analyze(request)
+        assert isinstance(output, AnalysisOutput)
+        return {(m.name, m.path): m.value for m in output.measures}
+
+    first = measures()
+    assert list((tmp_path / "cache" / "typing-parse").rglob("*"))
+    assert measures() == first
+    (root / "b.py").write_text("def g(y: int) -> int:\n    return y\n")
+    assert measures()[("typing.annotated_functions", "b.py")] == 1

@@ -23,9 +23,11 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from analyzer.cache import module_digest
+from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import PARSE_ERRORS, decode_source, describe_parse_error
 
 MYPY_FLAGS = (
     "--config-file=",
@@ -74,32 +76,55 @@ class TypingAnalyzer:
 
 
 def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError]]:
+    """Which files mypy can be given, and their annotation counts; remembered per file, so
+    after a one-file change only that file is parsed again."""
+    memo = FileMemo(
+        request.cache_dir,
+        namespace="typing-parse",
+        salt=f"{sys.version}\0{module_digest(__name__)}",
+        root=request.root,
+    )
     checked: list[_Checked] = []
     errors: list[FileError] = []
     for source_file in request.files:
-        text = read_source(request.root, source_file.path, "typing")
-        if isinstance(text, FileError):
-            errors.append(text)
-            continue
-        try:
-            tree = ast.parse(text, filename=source_file.path)
-        except PARSE_ERRORS as exc:
-            errors.append(
-                FileError(
-                    path=source_file.path, analyzer="typing", reason=describe_parse_error(exc)
-                )
-            )
-            continue
-        functions, annotated = count_annotated_functions(tree)
-        checked.append(
-            _Checked(
-                path=source_file.path,
-                module=module_name(source_file.path),
-                functions=functions,
-                annotated=annotated,
-            )
-        )
+        outcome = _parse_one(request.root, source_file.path, memo)
+        if isinstance(outcome, FileError):
+            errors.append(outcome)
+        else:
+            checked.append(outcome)
+    memo.save()
     return checked, errors
+
+
+def _parse_one(root: str, path: str, memo: FileMemo) -> _Checked | FileError:
+    try:
+        data = (Path(root) / path).read_bytes()
+    except OSError as exc:
+        return FileError(path=path, analyzer="typing", reason=f"unreadable: {exc.strerror or exc}")
+    remembered = memo.get(path, data)
+    if remembered is None:
+        remembered = _measure_source(data, path)
+        memo.put(path, data, remembered)
+    if remembered.get("error"):
+        return FileError(path=path, analyzer="typing", reason=str(remembered["error"]))
+    return _Checked(
+        path=path,
+        module=module_name(path),
+        functions=int(remembered.get("functions", 0)),
+        annotated=int(remembered.get("annotated", 0)),
+    )
+
+
+def _measure_source(data: bytes, path: str) -> dict[str, Any]:
+    text = decode_source(data, path, "typing")
+    if isinstance(text, FileError):
+        return {"error": text.reason}
+    try:
+        tree = ast.parse(text, filename=path)
+    except PARSE_ERRORS as exc:
+        return {"error": describe_parse_error(exc)}
+    functions, annotated = count_annotated_functions(tree)
+    return {"error": None, "functions": functions, "annotated": annotated}
 
 
 def count_annotated_functions(tree: ast.AST) -> tuple[int, int]:
