@@ -488,6 +488,7 @@ def merge(
         runs.append(
             AnalyzerRun(
                 name=analyzer.name,
+                tool=analyzer.tool,
                 tool_version=versions.get(analyzer.name, "unknown"),
                 status="failed" if failed else "ok",
                 duration_s=round(tally.duration_s, 3),

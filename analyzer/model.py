@@ -134,6 +134,8 @@ class AnalyzerRun:
     duration_s: float
     files: int
     error: str | None = None
+    # The tool the analyzer wraps ("bandit"), so "1.9.4" is never read as our version.
+    tool: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

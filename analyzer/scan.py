@@ -49,12 +49,16 @@ def plan_analyzers(loaded: Sequence[LoadedAnalyzer], config: ScanConfig) -> Scan
     for item in loaded:
         if item.analyzer is None:
             inactive.append(
-                _inactive(item.name, "failed", item.error or "could not load", "unknown")
+                _inactive(item.name, "failed", item.error or "could not load", "unknown", "")
             )
         elif item.name in config.disabled_analyzers:
             inactive.append(
                 _inactive(
-                    item.name, "skipped", "disabled by configuration", safe_version(item.analyzer)
+                    item.name,
+                    "skipped",
+                    "disabled by configuration",
+                    safe_version(item.analyzer),
+                    item.analyzer.tool,
                 )
             )
         else:
@@ -70,10 +74,16 @@ def safe_version(analyzer: Analyzer) -> str:
 
 
 def _inactive(
-    name: str, status: Literal["failed", "skipped"], reason: str, version: str
+    name: str, status: Literal["failed", "skipped"], reason: str, version: str, tool: str
 ) -> AnalyzerRun:
     return AnalyzerRun(
-        name=name, tool_version=version, status=status, duration_s=0.0, files=0, error=reason
+        name=name,
+        tool=tool,
+        tool_version=version,
+        status=status,
+        duration_s=0.0,
+        files=0,
+        error=reason,
     )
 
 

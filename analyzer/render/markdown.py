@@ -132,6 +132,13 @@ def _suppression_counts(suppressed: Sequence[Finding]) -> list[dict[str, Any]]:
     ]
 
 
+def tool_label(tool: str, version: str) -> str:
+    """ "bandit 1.9.4"; versions that already name their tool ("repo-roadmap 0.1.0") stay."""
+    if not tool or version.startswith(tool) or " " in version:
+        return version
+    return f"{tool} {version}"
+
+
 def plural(count: int | float, noun: str, many: str | None = None) -> str:
     word = noun if count == 1 else (many or f"{noun}s")
     return f"{format_number(count)} {word}"
@@ -166,7 +173,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "analyzers": [
             {
                 "name": run.name,
-                "version": run.tool_version,
+                "version": tool_label(run.tool, run.tool_version),
                 "status": run.status,
                 "error": run.error or "",
             }

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from analyzer.model import SEVERITIES
 from analyzer.render.json_report import build_report
+from analyzer.render.markdown import tool_label
 from analyzer.report import Report
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -76,7 +77,7 @@ def _top_files_table(findings: list[dict[str, Any]]) -> Table:
 
 def _analyzer_table(runs: list[dict[str, Any]]) -> Table:
     table = Table(title="Analyzers", title_justify="left")
-    for column in ("analyzer", "tool version", "status", "files", "time"):
+    for column in ("analyzer", "tool", "status", "files", "time"):
         table.add_column(column, justify="right" if column in ("files", "time") else "left")
     for run in runs:
         style = _STATUS_STYLE.get(run["status"], "")
@@ -85,7 +86,7 @@ def _analyzer_table(runs: list[dict[str, Any]]) -> Table:
             status += f" ({escape(run['error'])})"
         table.add_row(
             escape(run["name"]),
-            escape(run["tool_version"]),
+            escape(tool_label(run.get("tool", ""), run["tool_version"])),
             status,
             str(run["files"]),
             f"{run['duration_s']:.1f}s",

@@ -44,7 +44,7 @@ class ApiAnalyzer:
     file_patterns = ("*.py",)
 
     def tool_version(self) -> str:
-        return version("libcst")
+        return f"libcst {version('libcst')}"
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
         """The per-file phase: body findings, plus declarations as facts for ``combine``."""
