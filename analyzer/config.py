@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from analyzer.discover import TEST_FILE_PATTERNS
 from analyzer.model import Severity
 from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 
@@ -37,17 +38,8 @@ class ConfigError(ValueError):
 # (on changedetection.io, 3,972 asserts and 500 fixture arguments). They are suppressed as
 # "path-ignored", so they stay in the export's ``suppressed`` list and the counts; a
 # project that sets its own ``per_path_ignores`` replaces this default.
-_TEST_FILES = (
-    "tests/**",
-    "*/tests/*",
-    "test/**",
-    "*/test/*",
-    "test_*.py",
-    "*_test.py",
-    "conftest.py",
-)
 DEFAULT_PATH_IGNORES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (glob, ("bandit.B101", "vulture.unused-variable")) for glob in _TEST_FILES
+    (glob, ("bandit.B101", "vulture.unused-variable")) for glob in TEST_FILE_PATTERNS
 )
 
 

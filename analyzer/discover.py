@@ -45,6 +45,24 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+# What a test file looks like, for everything that treats tests differently (default
+# suppressions, risk); the testing analyzer's own, tunable list in rules/testing.toml starts
+# from the same globs (a test keeps the two equal).
+TEST_FILE_PATTERNS = (
+    "tests/*",
+    "test/*",
+    "*/tests/*",
+    "*/test/*",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+)
+
+
+def is_test_file(path: str) -> bool:
+    return matches_any(path, TEST_FILE_PATTERNS)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GitInfo:
     commit: str | None

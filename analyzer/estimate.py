@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
+from analyzer.discover import is_test_file
 from analyzer.model import Finding, ScanResult
 from analyzer.plan_settings import PlanSettings, RiskThresholds
 from analyzer.rules import RuleBook
@@ -117,17 +118,6 @@ def _untested_by_analyzer(result: ScanResult) -> frozenset[str] | None:
         f.path
         for f in (*result.findings, *result.suppressed)
         if f.rule_id == "testing.untested-module"
-    )
-
-
-def is_test_file(path: str) -> bool:
-    pure = PurePosixPath(path)
-    name = pure.name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(part in {"tests", "test"} for part in pure.parts[:-1])
     )
 
 

@@ -85,3 +85,14 @@ def test_project_name_comes_from_packaging_metadata_as_data(tmp_path: Path) -> N
     )
     assert read_project_name(wheel) == "shop"
     assert read_project_name(write_tree(tmp_path / "e", {"broken/pyproject.toml": "[x"})) is None
+
+
+def test_one_definition_of_a_test_file() -> None:
+    from analyzer.discover import TEST_FILE_PATTERNS, is_test_file
+    from analyzer.rules import load_rulebook
+
+    bundled = load_rulebook().settings_for("testing")["test_patterns"]
+    assert tuple(bundled) == TEST_FILE_PATTERNS
+    assert is_test_file("pkg/tests/unit/test_api.py")
+    assert is_test_file("conftest.py")
+    assert not is_test_file("pkg/testing_utils.py")
