@@ -6,12 +6,12 @@ exactly as a third-party one would be, so there is one path for both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
-from analyzer.model import AnalysisOutput, Scope, SourceFile
+from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Scope, SourceFile
 
 ENTRY_POINT_GROUP = "repo_roadmap.analyzers"
 
@@ -121,3 +121,20 @@ def _load(name: str, load: object) -> LoadedAnalyzer:
             name=name, analyzer=None, error="does not implement the repo_roadmap Analyzer protocol"
         )
     return LoadedAnalyzer(name=name, analyzer=candidate)
+
+
+PerFile = tuple[Sequence[RawFinding], Sequence[Measure]] | FileError
+
+
+def gather_per_file(results: Iterable[PerFile]) -> AnalysisOutput:
+    """One output from per-file results: each file's findings and measures, or its error."""
+    findings: list[RawFinding] = []
+    measures: list[Measure] = []
+    errors: list[FileError] = []
+    for result in results:
+        if isinstance(result, FileError):
+            errors.append(result)
+        else:
+            findings.extend(result[0])
+            measures.extend(result[1])
+    return AnalysisOutput(findings=tuple(findings), measures=tuple(measures), errors=tuple(errors))

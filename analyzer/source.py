@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from pathlib import Path
@@ -33,6 +34,23 @@ def decode_source(data: bytes, path: str, analyzer: str) -> str | FileError:
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return FileError(path=path, analyzer=analyzer, reason=f"cannot decode: {exc}")
     return text.removeprefix("\ufeff")
+
+
+def parse_text(text: str, path: str, analyzer: str) -> ast.Module | FileError:
+    """``ast.parse``, with a file Python rejects (or cannot nest that deep) as a FileError."""
+    try:
+        return ast.parse(text, filename=path)
+    except PARSE_ERRORS as exc:
+        return FileError(path=path, analyzer=analyzer, reason=describe_parse_error(exc))
+
+
+def parse_file(root: str, path: str, analyzer: str) -> tuple[str, ast.Module] | FileError:
+    """Read, decode and parse one file: its text and tree, or why not."""
+    text = read_source(root, path, analyzer)
+    if isinstance(text, FileError):
+        return text
+    tree = parse_text(text, path, analyzer)
+    return tree if isinstance(tree, FileError) else (text, tree)
 
 
 def describe_parse_error(exc: BaseException) -> str:

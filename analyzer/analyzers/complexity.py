@@ -14,7 +14,7 @@ from typing import Any
 
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import PARSE_ERRORS, describe_parse_error, parse_file
 
 REPORTED_RANKS = ("C", "D", "E", "F")
 # radon's line counter re-tokenizes a statement once per physical line it spans, so its cost
@@ -54,20 +54,19 @@ FileResult = tuple[list[RawFinding], list[Measure], list[FileError]]
 
 
 def measure_file(root: str, path: str) -> FileResult | FileError:
-    text = read_source(root, path, "complexity")
-    if isinstance(text, FileError):
-        return text
+    parsed = parse_file(root, path, "complexity")
+    if isinstance(parsed, FileError):
+        return parsed
     try:
-        return _analyze_text(text, path)
-    except PARSE_ERRORS as exc:
+        return _analyze_tree(*parsed, path)
+    except PARSE_ERRORS as exc:  # radon's own tokenizer can still hit its limits
         return FileError(path=path, analyzer="complexity", reason=describe_parse_error(exc))
 
 
-def _analyze_text(text: str, path: str) -> FileResult:
+def _analyze_tree(text: str, tree: ast.Module, path: str) -> FileResult:
     from radon.complexity import cc_rank
     from radon.visitors import ComplexityVisitor
 
-    tree = ast.parse(text, filename=path)
     visitor = ComplexityVisitor.from_ast(tree)
     findings = [
         _to_finding(block, path, cc_rank(block.complexity))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ from typing import Any
 
 from analyzer.model import AnalysisOutput, Confidence, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import parse_file
 
 
 class SecurityAnalyzer:
@@ -76,13 +75,9 @@ def _lower_confidence(value: str) -> Confidence:
 
 def _skipped_file(root: str, path: str, bandit_reason: str) -> FileError:
     """bandit's own reasons are generic ("exception while scanning file"); say what is wrong."""
-    text = read_source(root, path, "security")
-    if isinstance(text, FileError):
-        return text
-    try:
-        ast.parse(text, filename=path)
-    except PARSE_ERRORS as exc:
-        return FileError(path=path, analyzer="security", reason=describe_parse_error(exc))
+    parsed = parse_file(root, path, "security")
+    if isinstance(parsed, FileError):
+        return parsed
     return FileError(path=path, analyzer="security", reason=f"bandit: {bandit_reason}")
 
 

@@ -27,7 +27,7 @@ from analyzer.cache import module_digest
 from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import PARSE_ERRORS, decode_source, describe_parse_error
+from analyzer.source import decode_source, parse_text
 
 MYPY_FLAGS = (
     "--config-file=",
@@ -119,10 +119,9 @@ def _measure_source(data: bytes, path: str) -> dict[str, Any]:
     text = decode_source(data, path, "typing")
     if isinstance(text, FileError):
         return {"error": text.reason}
-    try:
-        tree = ast.parse(text, filename=path)
-    except PARSE_ERRORS as exc:
-        return {"error": describe_parse_error(exc)}
+    tree = parse_text(text, path, "typing")
+    if isinstance(tree, FileError):
+        return {"error": tree.reason}
     functions, annotated = count_annotated_functions(tree)
     return {"error": None, "functions": functions, "annotated": annotated}
 

@@ -8,7 +8,6 @@ nothing is dropped; docstring coverage is measured per file.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
@@ -17,9 +16,9 @@ from analyzer.analyzers.documentation.docstrings import public_symbols
 from analyzer.analyzers.documentation.presence import headings, locate, parse_kinds
 from analyzer.discover import matches_any
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
-from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure, gather_per_file
 from analyzer.rules import load_settings
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import parse_file, read_source
 
 DOC_PATTERNS = (
     "*.md",
@@ -51,21 +50,11 @@ class DocumentationAnalyzer:
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
         settings = request.options or load_settings("documentation")
-        findings: list[RawFinding] = []
-        measures: list[Measure] = []
-        errors: list[FileError] = []
         exempt = tuple(str(p) for p in settings["docstring_exempt"])
-        for path in sorted(f.path for f in request.files):
-            if not path.endswith(".py") or matches_any(path, exempt):
-                continue
-            result = check_docstrings(request.root, path)
-            if isinstance(result, FileError):
-                errors.append(result)
-            else:
-                findings.extend(result[0])
-                measures.extend(result[1])
-        return AnalysisOutput(
-            findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
+        return gather_per_file(
+            check_docstrings(request.root, path)
+            for path in sorted(f.path for f in request.files)
+            if path.endswith(".py") and not matches_any(path, exempt)
         )
 
     def combine(
@@ -115,14 +104,10 @@ def check_documents(
 
 
 def check_docstrings(root: str, path: str) -> tuple[list[RawFinding], list[Measure]] | FileError:
-    text = read_source(root, path, "documentation")
-    if isinstance(text, FileError):
-        return text
-    try:
-        tree = ast.parse(text, filename=path)
-    except PARSE_ERRORS as exc:
-        return FileError(path=path, analyzer="documentation", reason=describe_parse_error(exc))
-    symbols = public_symbols(tree)
+    parsed = parse_file(root, path, "documentation")
+    if isinstance(parsed, FileError):
+        return parsed
+    symbols = public_symbols(parsed[1])
     findings = [
         RawFinding(
             tool="documentation",

@@ -7,7 +7,6 @@ handlers and scripts (which block a Content-Security-Policy) and accessibility.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -24,7 +23,7 @@ from analyzer.analyzers.frontend.templates import (
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import parse_text, read_source
 
 TEMPLATE_PATTERNS = ("*.html", "*.htm", "*.jinja", "*.jinja2", "*.j2", "*.djhtml")
 
@@ -99,10 +98,9 @@ def analyze_python(
 ) -> list[RawFinding] | FileError:
     if not any(word in text for word in TRIGGER_WORDS):
         return []
-    try:
-        tree = ast.parse(text, filename=path)
-    except PARSE_ERRORS as exc:
-        return FileError(path=path, analyzer="frontend", reason=describe_parse_error(exc))
+    tree = parse_text(text, path, "frontend")
+    if isinstance(tree, FileError):
+        return tree
     return sorted(
         check_python(tree, path, settings.request_names),
         key=lambda f: (f.line, f.column, f.tool_code),

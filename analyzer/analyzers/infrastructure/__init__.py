@@ -8,7 +8,6 @@ variant (the table and its source are in ``rules/infrastructure.toml``).
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from importlib.metadata import version
 
@@ -18,8 +17,9 @@ from analyzer.analyzers.infrastructure.compose import check_compose
 from analyzer.analyzers.infrastructure.dockerfile import parse_dockerfile
 from analyzer.analyzers.infrastructure.dockerfile_rules import check_dockerfile
 from analyzer.analyzers.infrastructure.policy import InfraPolicy, default_policy, parse_policy
+from analyzer.discover import matches_any
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
-from analyzer.plugins import AnalysisRequest, AnalyzerFailure
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure, PerFile, gather_per_file
 from analyzer.source import read_source
 
 DOCKERFILE_PATTERNS = (
@@ -39,11 +39,6 @@ COMPOSE_PATTERNS = (
 )
 
 
-def _name_matches(path: str, patterns: tuple[str, ...]) -> bool:
-    name = posixpath.basename(path)
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
-
-
 class InfrastructureAnalyzer:
     name = "infrastructure"
     tool = "infrastructure"
@@ -60,30 +55,17 @@ class InfrastructureAnalyzer:
             for f in request.files
             if posixpath.basename(f.path) == ".dockerignore"
         }
-        findings: list[RawFinding] = []
-        measures: list[Measure] = []
-        errors: list[FileError] = []
-        for source_file in request.files:
-            path = source_file.path
-            if _name_matches(path, DOCKERFILE_PATTERNS):
-                result = _dockerfile(
-                    request.root,
-                    path,
-                    posixpath.dirname(path) in ignore_dirs or "" in ignore_dirs,
-                    policy,
-                )
-            elif _name_matches(path, COMPOSE_PATTERNS):
-                result = _compose(request.root, path, policy)
-            else:
-                continue
-            if isinstance(result, FileError):
-                errors.append(result)
-            else:
-                findings.extend(result[0])
-                measures.extend(result[1])
-        return AnalysisOutput(
-            findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
-        )
+
+        def check(path: str) -> PerFile | None:
+            if matches_any(path, DOCKERFILE_PATTERNS):
+                near_ignore = posixpath.dirname(path) in ignore_dirs or "" in ignore_dirs
+                return _dockerfile(request.root, path, near_ignore, policy)
+            if matches_any(path, COMPOSE_PATTERNS):
+                return _compose(request.root, path, policy)
+            return None
+
+        results = (check(f.path) for f in request.files)
+        return gather_per_file(r for r in results if r is not None)
 
 
 def _dockerfile(

@@ -20,7 +20,7 @@ from analyzer.analyzers.testing.layout import (
     untested_modules,
 )
 from analyzer.model import FileError, FileFacts, Measure, RawFinding
-from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
+from analyzer.source import parse_file
 
 
 @dataclass(kw_only=True)
@@ -76,13 +76,10 @@ class ProjectSources:
 
 def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileError:
     """What the join needs to know about one Python file."""
-    text = read_source(root, path, "testing")
-    if isinstance(text, FileError):
-        return text
-    try:
-        tree = ast.parse(text, filename=path)
-    except PARSE_ERRORS as exc:
-        return FileError(path=path, analyzer="testing", reason=describe_parse_error(exc))
+    parsed = parse_file(root, path, "testing")
+    if isinstance(parsed, FileError):
+        return parsed
+    text, tree = parsed
     test = layout.is_test(path)
     module = (
         layout.module_name(path)
