@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,3 +67,24 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 def cache_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Point the user cache at a throwaway directory so tests never share state."""
     return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg-cache"))}
+
+
+def analyze_tree(
+    analyzer: Any, root: Path, files: Mapping[str, str | bytes], listed: Sequence[str] | None = None
+) -> Any:
+    """Write ``files`` under ``root`` and run one analyzer over them in this process (both
+    phases for a two-phase analyzer), with its bundled settings; ``listed`` narrows which
+    files the analyzer is handed (default: all)."""
+    from analyzer.model import AnalysisOutput, SourceFile
+    from analyzer.plugins import AnalysisRequest, analyze_whole
+    from analyzer.rules import load_rulebook
+
+    write_tree(root, {name: content for name, content in files.items()})
+    names = sorted(files) if listed is None else sorted(listed)
+    sources = tuple(SourceFile(path=name, size=len(files[name])) for name in names)
+    options = load_rulebook().settings_for(analyzer.tool)
+    output = analyze_whole(
+        analyzer, AnalysisRequest(root=str(root), files=sources, options=options)
+    )
+    assert isinstance(output, AnalysisOutput), output
+    return output

@@ -9,9 +9,9 @@ import pytest
 
 from analyzer.analyzers.documentation import DocumentationAnalyzer
 from analyzer.analyzers.documentation.presence import headings
-from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest, analyze_whole
+from analyzer.model import AnalysisOutput
 from analyzer.rules import load_rulebook
+from tests.conftest import analyze_tree
 
 FULL_DOCS = {
     "README.md": "# Tool\n\n## Deployment\n\nRun the image.\n\n## Troubleshooting\n\nSee logs.\n",
@@ -73,15 +73,7 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
 
 
 def run_documentation(root: Path, files: dict[str, str]) -> AnalysisOutput:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    sources = tuple(SourceFile(path=name, size=len(text)) for name, text in sorted(files.items()))
-    options = load_rulebook().settings_for("documentation")
-    output = analyze_whole(
-        DocumentationAnalyzer(), AnalysisRequest(root=str(root), files=sources, options=options)
-    )
-    assert isinstance(output, AnalysisOutput)
+    output: AnalysisOutput = analyze_tree(DocumentationAnalyzer(), root, files)
     return output
 
 

@@ -14,9 +14,9 @@ import pytest
 from analyzer.analyzers.testing import TestingAnalyzer
 from analyzer.analyzers.testing.coverage_data import numbits_to_lines, statement_lines
 from analyzer.analyzers.testing.paths import match_recorded_paths
-from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest, analyze_whole
+from analyzer.model import AnalysisOutput
 from analyzer.rules import load_rulebook
+from tests.conftest import analyze_tree
 
 MODULE = (
     'def add(a, b):\n    """Add."""\n    total = a + b\n    return total\n\n\n'
@@ -95,19 +95,8 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
 
 
 def run_testing(root: Path, files: dict[str, str | bytes], listed: bool = True) -> AnalysisOutput:
-    for name, content in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            (root / name).write_bytes(content)
-        else:
-            (root / name).write_text(content, encoding="utf-8")
-    names = sorted(files) if listed else sorted(n for n in files if n.endswith(".py"))
-    sources = tuple(SourceFile(path=name, size=1) for name in names)
-    options = load_rulebook().settings_for("testing")
-    output = analyze_whole(
-        TestingAnalyzer(), AnalysisRequest(root=str(root), files=sources, options=options)
-    )
-    assert isinstance(output, AnalysisOutput)
+    python_only = None if listed else [n for n in files if n.endswith(".py")]
+    output: AnalysisOutput = analyze_tree(TestingAnalyzer(), root, files, python_only)
     return output
 
 
