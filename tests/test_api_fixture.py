@@ -99,3 +99,18 @@ def test_measures_feed_the_metrics(output: AnalysisOutput) -> None:
         "api.blocking_calls_in_async": 2,
         "api.n_plus_one_queries": 2,
     }
+
+
+def test_routes_declared_in_tests_are_not_the_applications_api(tmp_path: Path) -> None:
+    from analyzer.analyzers.api import ApiAnalyzer
+    from tests.conftest import analyze_tree
+
+    app = (
+        "from flask import Flask\napp = Flask(__name__)\n\n"
+        "@app.post('/items')\ndef create():\n    return ''\n"
+    )
+    output = analyze_tree(
+        ApiAnalyzer(), tmp_path, {"shop/app.py": app, "tests/test_app.py": app, "conftest.py": app}
+    )
+    assert [(e.path, e.route) for e in output.endpoints] == [("shop/app.py", "/items")]
+    assert {f.path for f in output.findings} == {"shop/app.py"}

@@ -27,7 +27,8 @@ from analyzer.analyzers.api.prefilter import build_prefilter
 from analyzer.analyzers.api.project import build_project
 from analyzer.analyzers.api.rules_endpoint import endpoint_findings, unauthenticated_writes
 from analyzer.analyzers.api.settings import ApiSettings, bundled_settings, parse_settings
-from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
+from analyzer.discover import matches_any
+from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding, SourceFile
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import RuleError
 
@@ -55,7 +56,7 @@ class ApiAnalyzer:
         findings: list[RawFinding] = []
         errors: list[FileError] = []
         facts: list[FileFacts] = []
-        for source in request.files:
+        for source in _application_files(request, settings):
             result = first_pass(request.root, source, settings, prefilter)
             if isinstance(result, FileError):
                 errors.append(result)
@@ -84,7 +85,13 @@ class ApiAnalyzer:
         failed = {e.path for o in outputs for e in o.errors}
         memo = FactsMemo(request.cache_dir, request.root, settings)
         added, errors = second_round(
-            request.root, request.files, facts, settings, build_prefilter(settings), failed, memo
+            request.root,
+            tuple(_application_files(request, settings)),
+            facts,
+            settings,
+            build_prefilter(settings),
+            failed,
+            memo,
         )
         memo.save()
         facts.extend(added)
@@ -108,6 +115,11 @@ def _settings(request: AnalysisRequest) -> ApiSettings | AnalyzerFailure:
         return parse_settings(request.options) if request.options else bundled_settings()
     except RuleError as exc:
         return AnalyzerFailure(reason=str(exc))
+
+
+def _application_files(request: AnalysisRequest, settings: ApiSettings) -> list[SourceFile]:
+    """The files that make up the application; test files' routes are test scaffolding."""
+    return [f for f in request.files if not matches_any(f.path, settings.skip_files)]
 
 
 def _measured_zeros(has_endpoints: bool) -> tuple[Measure, ...]:

@@ -36,6 +36,8 @@ class ApiSettings:
     pagination_attributes: tuple[str, ...]
     view_methods: Mapping[str, tuple[str, ...]]
     viewset_actions: Mapping[str, tuple[str, ...]]
+    # Globs of files that are not the application (tests declare throwaway routes).
+    skip_files: tuple[str, ...] = ()
 
 
 # Every list-of-strings setting; the other keys are tables or a single string.
