@@ -278,7 +278,7 @@ def config_command(args: argparse.Namespace) -> int:
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
     for key, value, source in describe(effective):
-        table.add_row(key, value, source)
+        table.add_row(escape(key), escape(value), escape(source))
     Console().print(table)
     return EXIT_OK
 

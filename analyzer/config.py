@@ -315,15 +315,21 @@ def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
     shown: dict[str, object] = {
         "include": list(scan.include),
         "exclude": list(scan.exclude),
-        "analyzers": {name: False for name in sorted(scan.disabled_analyzers)},
+        "analyzers": (
+            "disabled: " + ", ".join(sorted(scan.disabled_analyzers))
+            if scan.disabled_analyzers
+            else "all installed analyzers enabled"
+        ),
         "disable_rules": list(scan.disabled_rules),
         "severity_overrides": dict(scan.severity_overrides),
-        "per_path_ignores": {glob: list(rules) for glob, rules in scan.path_ignores},
+        "per_path_ignores": "\n".join(
+            f"{glob} = {', '.join(rules)}" for glob, rules in scan.path_ignores
+        ),
         "fail_on": gate.fail_on or "none",
         "strict": gate.strict,
         "baseline": gate.baseline,
         "jobs": scan.jobs,
-        "timeout": scan.timeout_s,
+        "timeout": "none" if scan.timeout_s is None else f"{scan.timeout_s:g} s",
         "max_file_kb": scan.max_file_bytes // 1024,
         "plan": _plan_summary(effective.plan),
     }
@@ -348,4 +354,6 @@ def _show(value: object) -> str:
         return "-"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value == "" or value == [] or value == {}:
+        return "-"
     return str(value)
