@@ -1,0 +1,251 @@
+"""The ``roadmap`` command line. The only module that talks to the terminal.
+
+Exit codes (see analyzer/gate.py): 0 success; 1 findings at or above ``--fail-on`` (only
+new ones with a baseline); 2 usage or configuration error, unreadable target or baseline;
+3 ``--strict`` and an analyzer failed or a file could not be analyzed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from analyzer import __version__
+from analyzer.baseline import BaselineError, create_baseline, dumps_baseline
+from analyzer.changes import ChangeError, changed_files
+from analyzer.cli.baselines import (
+    DEFAULT_BASELINE,
+    compare_with_baseline,
+    configured_baseline,
+    read_baseline,
+    resolve_baseline_path,
+    update_baseline,
+)
+from analyzer.cli.errors import UsageError
+from analyzer.cli.outputs import (
+    check_template_dir,
+    check_writable,
+    explain_gate,
+    parse_output_targets,
+    warn_if_incomplete,
+    write_atomically,
+    write_reports,
+)
+from analyzer.cli.parser import build_parser
+from analyzer.cli.progress import progress_display
+from analyzer.config import (
+    ConfigError,
+    EffectiveConfig,
+    describe,
+    load_effective_config,
+    read_project_table,
+)
+from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
+from analyzer.model import ScanResult
+from analyzer.plan import report_date, with_roadmap
+from analyzer.plugins import LoadedAnalyzer, discover_analyzers
+from analyzer.report import Report
+from analyzer.rules import RuleBook, RuleError, load_rulebook
+from analyzer.scan import run_scan, safe_version
+
+# Ctrl-C: the shell convention, 128 + SIGINT.
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    err = Console(stderr=True)
+    try:
+        if args.command == "analyzers":
+            return list_analyzers(Console(), _disabled_analyzers(args.path))
+        if args.command == "config":
+            return config_command(args)
+        if args.command == "baseline":
+            return baseline_create_command(args, err)
+        return scan_command(args, err)
+    except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
+        err.print(f"roadmap: error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        # The workers are already stopped, and no report was written (reports are atomic).
+        err.print("roadmap: interrupted", highlight=False)
+        return EXIT_INTERRUPTED
+
+
+def _disabled_analyzers(root: Path) -> frozenset[str]:
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    table = read_project_table(root)
+    effective = load_effective_config(
+        table, str(root / "pyproject.toml"), {}, known_tools=load_rulebook().tools.keys()
+    )
+    return effective.scan.disabled_analyzers
+
+
+def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> int:
+    table = Table(title="Installed analyzers", title_justify="left")
+    for column in ("name", "tool", "tool version", "scope", "status"):
+        table.add_column(column)
+    for item in discover_analyzers():
+        if item.analyzer is None:
+            table.add_row(
+                escape(item.name), "-", "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
+            )
+            continue
+        analyzer = item.analyzer
+        table.add_row(
+            escape(analyzer.name),
+            escape(analyzer.tool),
+            escape(safe_version(analyzer)),
+            analyzer.scope,
+            "[dim]disabled by configuration[/dim]"
+            if analyzer.name in disabled
+            else "[green]enabled[/green]",
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def config_command(args: argparse.Namespace) -> int:
+    root = _check_root(args.path)
+    effective = _effective_config(root, args, _load_rules(args))
+    table = Table(title=f"Effective configuration for {args.path}", title_justify="left")
+    for column in ("key", "value", "source"):
+        table.add_column(column, overflow="fold")
+    for key, value, source in describe(effective):
+        table.add_row(escape(key), escape(value), escape(source))
+    Console().print(table)
+    return EXIT_OK
+
+
+def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
+    root = _check_root(args.path)
+    rules = _load_rules(args)
+    effective = _effective_config(root, args, rules)
+    target = args.output or configured_baseline(root, effective) or root / DEFAULT_BASELINE
+    check_writable(target)
+    result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
+    baseline = create_baseline(result.findings)
+    write_atomically(target, dumps_baseline(baseline, __version__))
+    err.print(f"Wrote baseline with {len(baseline.entries)} findings to {target}", highlight=False)
+    warn_if_incomplete(result, err)
+    return EXIT_OK
+
+
+def scan_command(args: argparse.Namespace, err: Console) -> int:
+    root = _check_root(args.path)
+    targets = parse_output_targets(args.output, args.format)
+    for target in targets:
+        check_writable(target.path)
+    if args.template_dir is not None:
+        check_template_dir(args.template_dir)
+    rules = _load_rules(args)
+    effective = _effective_config(root, args, rules)
+    if args.changed_since:
+        only = changed_files(root, args.changed_since)
+        effective = replace(effective, scan=replace(effective.scan, only_paths=only))
+    baseline_path = resolve_baseline_path(root, effective, args)
+    baseline = read_baseline(baseline_path) if baseline_path else None
+    result, loaded = _scan(
+        root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
+    )
+    comparison = (
+        compare_with_baseline(result, baseline, loaded, effective) if baseline is not None else None
+    )
+    if comparison is not None:
+        result = replace(result, findings=comparison.findings)
+    report = with_roadmap(
+        Report(
+            result=result,
+            root_label=str(args.path),
+            baseline=comparison,
+            generated_on=report_date(os.environ),
+            template_dir=args.template_dir,
+            rule_dirs=tuple(args.rules_dir),
+        ),
+        effective.plan,
+        rule_dirs=args.rules_dir,
+    )
+    write_reports(report, targets, args, err)
+    if args.update_baseline:
+        update_baseline(baseline_path, comparison, err)
+    warn_if_incomplete(result, err)
+    explain_gate(gating_findings(result.findings, effective.gate), effective, err)
+    return exit_code(result, effective.gate)
+
+
+def _load_rules(args: argparse.Namespace) -> RuleBook:
+    for directory in args.rules_dir:
+        if not directory.is_dir():
+            raise UsageError(f"--rules-dir {directory} is not a directory")
+    return load_rulebook(args.rules_dir)
+
+
+def _check_root(root: Path) -> Path:
+    if not root.exists():
+        raise UsageError(f"{root} does not exist")
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory; point roadmap at a repository folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise UsageError(f"{root} is not readable")
+    return root
+
+
+def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
+    table = read_project_table(root)
+    effective = load_effective_config(
+        table, str(root / "pyproject.toml"), _overrides(args), known_tools=rules.tools.keys()
+    )
+    _check_analyzer_names(effective.scan.disabled_analyzers)
+    return effective
+
+
+def _check_analyzer_names(names: frozenset[str]) -> None:
+    """A misspelt analyzer name would silently leave the analyzer on."""
+    installed = {item.name for item in discover_analyzers()}
+    unknown = sorted(names - installed)
+    if unknown:
+        raise UsageError(
+            f"unknown analyzer {unknown[0]!r} in --disable or tool.roadmap.analyzers "
+            f"(installed: {', '.join(sorted(installed))})"
+        )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The command-line flags, as keys of ``[tool.roadmap]``."""
+    candidates: dict[str, Any] = {
+        "include": args.include or None,
+        "exclude": args.exclude or None,
+        "analyzers": dict.fromkeys(args.disable, False) or None,
+        "disable_rules": args.disable_rule or None,
+        "fail_on": args.fail_on,
+        "strict": args.strict,
+        "baseline": args.baseline,
+        "jobs": args.jobs,
+        "timeout": args.timeout,
+    }
+    return {key: value for key, value in candidates.items() if value is not None}
+
+
+def _scan(
+    root: Path,
+    effective: EffectiveConfig,
+    rules: RuleBook,
+    err: Console,
+    *,
+    quiet: bool,
+    use_cache: bool = True,
+) -> tuple[ScanResult, tuple[LoadedAnalyzer, ...]]:
+    loaded = discover_analyzers()
+    config = effective.scan if use_cache else replace(effective.scan, use_cache=False)
+    with progress_display(err, quiet=quiet) as on_progress:
+        result = run_scan(root, config, rules=rules, on_progress=on_progress, loaded=loaded)
+    return result, loaded

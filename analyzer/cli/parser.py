@@ -1,0 +1,148 @@
+"""The ``roadmap`` command line's arguments: subcommands, options and their help."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analyzer import __version__
+from analyzer.cli.baselines import DEFAULT_BASELINE
+from analyzer.render import RENDERERS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roadmap",
+        description="Scan a Python repository and plan its improvement as pull requests.",
+    )
+    parser.add_argument("--version", action="version", version=f"roadmap {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    options = config_options()
+    scan = commands.add_parser(
+        "scan", parents=[options], help="scan a repository and report findings"
+    )
+    scan.add_argument("path", type=Path, help="the repository (a directory) to scan")
+    add_scan_arguments(scan)
+    baseline = commands.add_parser("baseline", help="record the current findings as accepted")
+    baseline_commands = baseline.add_subparsers(
+        dest="baseline_command", required=True, metavar="ACTION"
+    )
+    create = baseline_commands.add_parser("create", parents=[options], help="write a baseline file")
+    create.add_argument("path", type=Path, help="the repository (a directory) to scan")
+    create.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help=f"the baseline file (default: the configured one, else PATH/{DEFAULT_BASELINE})",
+    )
+    create.add_argument("--quiet", "-q", action="store_true", help="no progress")
+    config = commands.add_parser(
+        "config", parents=[options], help="print the effective configuration"
+    )
+    config.add_argument(
+        "path", type=Path, help="the repository (a directory) whose pyproject.toml to read"
+    )
+    listing = commands.add_parser(
+        "analyzers", help="list installed analyzers, their tool versions, enabled or not"
+    )
+    listing.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="whose [tool.roadmap] decides what is enabled (default: the current directory)",
+    )
+    return parser
+
+
+def config_options() -> argparse.ArgumentParser:
+    """Flags that override ``[tool.roadmap]``; shared by scan, baseline create and config."""
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("configuration (overrides [tool.roadmap] in pyproject.toml)")
+    group.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only scan matching files"
+    )
+    group.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip matching files"
+    )
+    group.add_argument(
+        "--disable", action="append", default=[], metavar="ANALYZER", help="do not run an analyzer"
+    )
+    group.add_argument(
+        "--disable-rule",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="suppress a rule (e.g. bandit.B101)",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=("high", "medium", "low", "none"),
+        help="exit 1 on findings this severe",
+    )
+    group.add_argument(
+        "--strict", action="store_true", default=None, help="exit 3 if the scan was incomplete"
+    )
+    group.add_argument(
+        "--baseline", metavar="FILE", help="only findings not in this baseline count as new"
+    )
+    group.add_argument(
+        "--jobs", "-j", type=positive_int, help="worker processes (default: CPU count)"
+    )
+    group.add_argument(
+        "--timeout", type=float, help="seconds each analyzer may run (default: 1800)"
+    )
+    group.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="analyze every file afresh; read and write no cached results",
+    )
+    group.add_argument(
+        "--rules-dir",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="TOML files here override the bundled rules/ (tool rules, recommendations, "
+        "planning, metrics); repeatable",
+    )
+    return options
+
+
+def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(RENDERERS),
+        default="text",
+        help="report format (default: text)",
+    )
+    scan.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format, "
+        "a bare PATH writes --format",
+    )
+    scan.add_argument(
+        "--update-baseline", action="store_true", help="drop fixed findings from the baseline"
+    )
+    scan.add_argument(
+        "--changed-since", metavar="REV", help="report only findings in files changed since REV"
+    )
+    scan.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    scan.add_argument(
+        "--template-dir",
+        type=Path,
+        metavar="DIR",
+        help="Markdown templates that override the bundled ones",
+    )
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
