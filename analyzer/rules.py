@@ -276,10 +276,9 @@ def _effort(path: Path, where: str, value: object) -> Effort:
 
 def load_settings(tool: str) -> dict[str, Any]:
     """The free-form ``[settings]`` table of the bundled ``rules/<tool>.toml`` (thresholds,
-    file-name patterns, reference data); the analyzer that owns the file validates it."""
-    path = rules_dir() / f"{tool}.toml"
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path}: {exc}") from exc
-    return _table(path, "settings", document.get("settings", {}))
+    file-name patterns, reference data); the analyzer that owns the file validates it.
+
+    For an analyzer called without ``request.options`` (a scan always passes the merged
+    settings of the rulebook); read through the same loader as everything else.
+    """
+    return dict(load_tool_file(rules_dir() / f"{tool}.toml").settings)
