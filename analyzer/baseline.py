@@ -84,13 +84,15 @@ def compare(
     verified_tools: Collection[str] | None = None,
     scope: Collection[str] | None = None,
     suppressed: Sequence[Finding] = (),
+    unanalyzed_paths: Collection[str] = (),
 ) -> Comparison:
     """Mark each finding; split unmatched entries into fixed and unverified.
 
     An unmatched entry is unverified, not fixed, when its file had an error, its tool is not
     among ``verified_tools`` (it did not run successfully, is disabled or failed to load),
-    it still exists but is suppressed now, or (``scope`` given, as with
-    ``--changed-since``) its file is outside the files the scan reported on.
+    it still exists but is suppressed now, its file still exists but was not analyzed
+    (``unanalyzed_paths``: excluded, ignored by git, over the size limit), or (``scope``
+    given, as with ``--changed-since``) its file is outside the files the scan reported on.
     """
     remaining = Counter(entry.fingerprint for entry in baseline.entries)
     by_fingerprint = {entry.fingerprint: entry for entry in baseline.entries}
@@ -116,7 +118,8 @@ def compare(
         hidden = still_there[entry.fingerprint] > 0
         if hidden:
             still_there[entry.fingerprint] -= 1
-        if entry.path in unverified_paths or unchecked or skipped or hidden:
+        unseen = entry.path in unverified_paths or entry.path in unanalyzed_paths
+        if unseen or unchecked or skipped or hidden:
             unverified.append(entry)
         else:
             fixed.append(entry)
@@ -161,6 +164,8 @@ def loads_baseline(text: str, source: str) -> Baseline:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{source}: not JSON: {exc}") from exc
+    except (RecursionError, ValueError) as exc:
+        raise BaselineError(f"{source}: cannot read: {type(exc).__name__}") from exc
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise BaselineError(f"{source}: not a repo-roadmap baseline (version {BASELINE_VERSION})")
     items = document.get("findings")

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from analyzer import __version__
-from analyzer.model import AnalysisOutput, SourceFile
+from analyzer.model import AnalysisOutput, FileError, SourceFile
 from analyzer.normalize import SymbolSpan
 from analyzer.resources import rules_dir
 from analyzer.rules import RuleBook
+from analyzer.source import read_bytes
 
 # Bump when the payload layout changes; old entries then simply stop matching.
 FORMAT = "repo-roadmap-cache/1"
@@ -39,10 +40,9 @@ def digest_files(root: str, files: Iterable[SourceFile]) -> dict[str, str]:
     """Content digests by relative path; unreadable files are left out (never cached)."""
     digests: dict[str, str] = {}
     for source_file in files:
-        try:
-            digests[source_file.path] = digest_bytes((Path(root) / source_file.path).read_bytes())
-        except OSError:
-            continue
+        data = read_bytes(root, source_file.path, "cache")
+        if not isinstance(data, FileError):
+            digests[source_file.path] = digest_bytes(data)
     return digests
 
 

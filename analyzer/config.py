@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analyzer.discover import TEST_FILE_PATTERNS
+from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
 from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 
@@ -31,6 +32,10 @@ _RULE_PATTERN = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_*?\[\]-]+$")
 
 class ConfigError(ValueError):
     """The configuration names an unknown key or holds a bad value."""
+
+
+# A pyproject.toml is a few kilobytes; this bounds a hostile one.
+CONFIG_LIMIT = 1024 * 1024
 
 
 # Test code asserts by design, and takes pytest fixtures as arguments for their side effects:
@@ -94,19 +99,60 @@ def default_cache_dir() -> Path:
 
 
 def read_project_table(root: Path) -> dict[str, Any]:
-    """``[tool.roadmap]`` from ``root/pyproject.toml``, or an empty table."""
-    path = root / "pyproject.toml"
-    if not path.is_file():
+    """``[tool.roadmap]`` from ``root/pyproject.toml``, or an empty table.
+
+    Read through the guarded reader: a pyproject.toml that is a symlink out of the tree, a
+    FIFO or a device is refused, never read.
+    """
+    if not (root / "pyproject.toml").exists() and not (root / "pyproject.toml").is_symlink():
         return {}
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read [tool.roadmap]: {exc}") from exc
+        data = read_inside(root, "pyproject.toml", limit=CONFIG_LIMIT)
+    except OSError as exc:
+        raise ConfigError(f"{root / 'pyproject.toml'}: cannot read: {exc.strerror or exc}") from exc
+    return read_config_table(data, str(root / "pyproject.toml"))
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """``[tool.roadmap]`` from a configuration file the user names (``--config FILE``): a
+    pyproject.toml, or a file whose top level is the table itself."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(CONFIG_LIMIT + 1)
+    except OSError as exc:
+        raise ConfigError(f"--config {path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > CONFIG_LIMIT:
+        raise ConfigError(f"--config {path}: larger than {CONFIG_LIMIT // 1024} KiB")
+    document = _parse_toml(data, f"--config {path}")
+    if "tool" not in document:
+        return _as_table(document, f"--config {path}", "the file")
+    return read_config_table(data, f"--config {path}")
+
+
+def read_config_table(data: bytes, where: str) -> dict[str, Any]:
+    document = _parse_toml(data, where)
     tool = document.get("tool", {})
-    table = tool.get("roadmap", {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: tool.roadmap must be a table")
-    return table
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{where}: tool must be a table")
+    return _as_table(tool.get("roadmap", {}), where, "tool.roadmap")
+
+
+def _parse_toml(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
+    except (RecursionError, ValueError, MemoryError) as exc:
+        # Nesting deeper than Python's recursion limit, or an integer of thousands of digits.
+        raise ConfigError(f"{where}: cannot read: {type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _as_table(value: object, where: str, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {name} must be a table")
+    return value
 
 
 def load_effective_config(
@@ -122,11 +168,19 @@ def load_effective_config(
     ``analyzers`` add to the configured values, every other key replaces it.
     """
     values = _validate(table, source, known_tools)
+    if "jobs" in values:
+        # A scanned project must not make us start more workers than there are cores.
+        values["jobs"] = min(values["jobs"], os.cpu_count() or 1)
     sources = dict.fromkeys(values, source)
     for key, value in _validate(overrides, "command line", known_tools).items():
         values[key] = _merge_override(key, values.get(key), value)
-        sources[key] = "command line" if key not in sources else f"{sources[key]} + command line"
+        merged = key in sources and key in _ADDITIVE_KEYS
+        sources[key] = f"{sources[key]} + command line" if merged else "command line"
     return _build(values, sources)
+
+
+# Keys whose command-line values add to the configured ones; every other key replaces.
+_ADDITIVE_KEYS = frozenset({"exclude", "disable_rules", "analyzers"})
 
 
 def _merge_override(key: str, configured: Any, override: Any) -> Any:

@@ -162,3 +162,5 @@ class ScanResult:
     errors: tuple[FileError, ...]
     suppressed: tuple[Finding, ...] = field(default=())
     endpoints: tuple[Endpoint, ...] = field(default=())
+    # Every file at least one analyzer was given: a baseline entry elsewhere is unverified.
+    analyzed_paths: frozenset[str] = field(default=frozenset())

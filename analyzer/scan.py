@@ -31,6 +31,7 @@ from analyzer.plugins import (
 )
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
+from analyzer.source import read_bytes
 from analyzer.source_index import index_with_cache
 from analyzer.suppress import apply_config_suppressions
 
@@ -140,6 +141,7 @@ def run_scan(
         endpoints=tuple(
             sorted(analysis.endpoints, key=lambda e: (e.path, e.line, e.route, e.methods))
         ),
+        analyzed_paths=frozenset(analyzed),
     )
 
 
@@ -266,7 +268,7 @@ def _sorted_errors(errors: Sequence[FileError]) -> tuple[FileError, ...]:
 
 def _describe_target(root: Path, files: Sequence[SourceFile], analyzed: set[str]) -> Target:
     git = read_git_info(root)
-    lines = sum(_count_lines(root / f.path) for f in files if f.path in analyzed)
+    lines = sum(_count_lines(root, f.path) for f in files if f.path in analyzed)
     return Target(
         root=str(root),
         files_scanned=len(analyzed),
@@ -277,9 +279,8 @@ def _describe_target(root: Path, files: Sequence[SourceFile], analyzed: set[str]
     )
 
 
-def _count_lines(path: Path) -> int:
-    try:
-        data = path.read_bytes()
-    except OSError:
+def _count_lines(root: Path, path: str) -> int:
+    data = read_bytes(root, path, "scan")
+    if isinstance(data, FileError):
         return 0
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)

@@ -1,4 +1,8 @@
-"""Reading files from the scanned tree as text, the way Python itself would decode them."""
+"""Reading files from the scanned tree as text, the way Python itself would decode them.
+
+Every read goes through ``analyzer.discover.reader``: regular files inside the root only,
+no symlink out of it at any component, and a size cap.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import io
 import tokenize
 from pathlib import Path
 
+from analyzer.discover.reader import read_inside
 from analyzer.model import FileError
 
 # Files beyond this size are almost always generated; they are still read, but the limit
@@ -14,13 +19,18 @@ from analyzer.model import FileError
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
-def read_source(root: str, path: str, analyzer: str) -> str | FileError:
-    """Decode ``root/path`` per PEP 263 (BOM, coding cookie, UTF-8 default)."""
+def read_bytes(root: str | Path, path: str, analyzer: str) -> bytes | FileError:
+    """The bytes of ``root/path`` through the guarded reader, or why they cannot be read."""
     try:
-        data = (Path(root) / path).read_bytes()
+        return read_inside(root, path, limit=MAX_SOURCE_BYTES)
     except OSError as exc:
         return FileError(path=path, analyzer=analyzer, reason=f"unreadable: {exc.strerror or exc}")
-    return decode_source(data, path, analyzer)
+
+
+def read_source(root: str, path: str, analyzer: str) -> str | FileError:
+    """Decode ``root/path`` per PEP 263 (BOM, coding cookie, UTF-8 default)."""
+    data = read_bytes(root, path, analyzer)
+    return data if isinstance(data, FileError) else decode_source(data, path, analyzer)
 
 
 def decode_source(data: bytes, path: str, analyzer: str) -> str | FileError:

@@ -9,7 +9,6 @@ worker pool, several at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 from analyzer.cache import (
     FORMAT,
@@ -21,9 +20,10 @@ from analyzer.cache import (
     spans_key,
     spans_payload,
 )
+from analyzer.model import FileError
 from analyzer.normalize import SourceIndex, SymbolSpan, index_sources
 from analyzer.pool import Done, Job, WorkerPool
-from analyzer.source import decode_source
+from analyzer.source import decode_source, read_bytes
 
 # Below this many unknown files, parsing them here is quicker than shipping them to workers.
 _PARSE_HERE_BELOW = 24
@@ -64,10 +64,8 @@ def _digest_of_normalize() -> str:
 
 
 def _read(root: str, path: str) -> bytes | None:
-    try:
-        return (Path(root) / path).read_bytes()
-    except OSError:
-        return None
+    data = read_bytes(root, path, "normalize")
+    return None if isinstance(data, FileError) else data
 
 
 def _parse_spans(

@@ -27,7 +27,7 @@ from analyzer.cache import module_digest
 from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
-from analyzer.source import decode_source, parse_text
+from analyzer.source import decode_source, parse_text, read_bytes
 
 MYPY_FLAGS = (
     "--config-file=",
@@ -97,10 +97,9 @@ def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError
 
 
 def _parse_one(root: str, path: str, memo: FileMemo) -> _Checked | FileError:
-    try:
-        data = (Path(root) / path).read_bytes()
-    except OSError as exc:
-        return FileError(path=path, analyzer="typing", reason=f"unreadable: {exc.strerror or exc}")
+    data = read_bytes(root, path, "typing")
+    if isinstance(data, FileError):
+        return data
     remembered = memo.get(path, data)
     if remembered is None:
         remembered = _measure_source(data, path)

@@ -4,6 +4,7 @@ with it and pruning fixed entries."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,21 +22,35 @@ from analyzer.baseline import (
 )
 from analyzer.cli.errors import UsageError
 from analyzer.cli.outputs import write_atomically
-from analyzer.config import EffectiveConfig
+from analyzer.config import ConfigError, EffectiveConfig
+from analyzer.discover.reader import UnsafeFile, read_inside
 from analyzer.model import ScanResult
 from analyzer.plugins import LoadedAnalyzer
 
 DEFAULT_BASELINE = ".roadmap-baseline.json"
 
 
+# Baselines of large projects run to a few megabytes; this bounds a hostile or wrong one.
+BASELINE_LIMIT = 64 * 1024 * 1024
+
+
 def configured_baseline(root: Path, effective: EffectiveConfig) -> Path | None:
     """The baseline path: relative to the working directory when given on the command line,
-    to the scanned root when configured in pyproject.toml."""
+    to the scanned root when configured in a file. A configured one must stay inside the
+    scanned tree: the tree's own pyproject.toml must not make us read or write elsewhere."""
     value = effective.gate.baseline
     if value is None:
         return None
-    from_command_line = effective.sources.get("baseline", "").endswith("command line")
-    return Path(value) if from_command_line else root / value
+    source = effective.sources.get("baseline", "")
+    if source == "command line":
+        return Path(value)
+    path = root / value
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{source}: tool.roadmap.baseline {value!r} leads outside the scanned tree; "
+            "only --baseline on the command line may point elsewhere"
+        )
+    return path
 
 
 def resolve_baseline_path(
@@ -49,9 +64,12 @@ def resolve_baseline_path(
     return path
 
 
-def read_baseline(path: Path) -> Baseline:
+def read_baseline(path: Path, root: Path) -> Baseline:
+    """The baseline at ``path``; one inside the scanned tree is read through the guarded
+    reader (no symlink out of it, regular files only), any other is read with a size cap."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = _read_capped(path, root)
+        text = data.decode("utf-8")
     except OSError as exc:
         hint = " (create one with: roadmap baseline create)" if not path.exists() else ""
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}{hint}") from exc
@@ -60,7 +78,33 @@ def read_baseline(path: Path) -> Baseline:
     return loads_baseline(text, str(path))
 
 
+def _read_capped(path: Path, root: Path) -> bytes:
+    absolute = path.absolute()
+    if absolute.is_relative_to(root.absolute()):
+        return read_inside(
+            root, absolute.relative_to(root.absolute()).as_posix(), limit=BASELINE_LIMIT
+        )
+    with path.open("rb") as handle:
+        data = handle.read(BASELINE_LIMIT + 1)
+    if len(data) > BASELINE_LIMIT:
+        raise UnsafeFile(f"larger than {BASELINE_LIMIT // 1048576} MiB")
+    return data
+
+
+def unanalyzed_paths(root: Path, baseline: Baseline, result: ScanResult) -> frozenset[str]:
+    """Baseline paths whose file still exists but that this scan did not analyze (excluded,
+    ignored by git, too large): their entries cannot be checked, so they are never pruned."""
+    return frozenset(
+        entry.path
+        for entry in baseline.entries
+        if entry.path not in result.analyzed_paths
+        and entry.path != "."
+        and os.path.lexists(root / entry.path)
+    )
+
+
 def compare_with_baseline(
+    root: Path,
     result: ScanResult,
     baseline: Baseline,
     loaded: Sequence[LoadedAnalyzer],
@@ -75,6 +119,7 @@ def compare_with_baseline(
         verified_tools=tools,
         scope=effective.scan.only_paths,
         suppressed=result.suppressed,
+        unanalyzed_paths=unanalyzed_paths(root, baseline, result),
     )
 
 

@@ -48,6 +48,7 @@ from analyzer.config import (
     load_effective_config,
     read_project_table,
 )
+from analyzer.discover import discover_files
 from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
 from analyzer.plan import report_date, with_roadmap
@@ -149,16 +150,21 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
         check_template_dir(args.template_dir)
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
-    if args.changed_since:
-        only = changed_files(root, args.changed_since)
+    if args.changed_since is not None:
+        current = discover_files(
+            root.resolve(), include=effective.scan.include, exclude=effective.scan.exclude
+        )
+        only = changed_files(root, args.changed_since, (f.path for f in current))
         effective = replace(effective, scan=replace(effective.scan, only_paths=only))
     baseline_path = resolve_baseline_path(root, effective, args)
-    baseline = read_baseline(baseline_path) if baseline_path else None
+    baseline = read_baseline(baseline_path, root) if baseline_path else None
     result, loaded = _scan(
         root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
     )
     comparison = (
-        compare_with_baseline(result, baseline, loaded, effective) if baseline is not None else None
+        compare_with_baseline(root, result, baseline, loaded, effective)
+        if baseline is not None
+        else None
     )
     if comparison is not None:
         result = replace(result, findings=comparison.findings)

@@ -17,15 +17,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.model import SEVERITIES, Finding, ScanResult, Severity
+from analyzer.model import SEVERITIES, FileError, Finding, ScanResult, Severity
 from analyzer.render.line_hash import decode_like_node, line_hashes
 from analyzer.report import Report
 from analyzer.rules import Rule, RuleBook, load_rulebook
+from analyzer.source import read_bytes
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -205,9 +205,8 @@ def _run_properties(report: Report) -> dict[str, Any]:
 def _line_hashes(root: str, paths: Iterable[str]) -> dict[str, list[str]]:
     hashes: dict[str, list[str]] = {}
     for path in sorted(paths):
-        try:
-            data = (Path(root) / path).read_bytes()
-        except OSError:
+        data = read_bytes(root, path, "sarif")
+        if isinstance(data, FileError):
             continue
         hashes[path] = line_hashes(decode_like_node(data))
     return hashes

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import libcst as cst
 
@@ -25,7 +24,7 @@ from analyzer.analyzers.api.project import MAX_DEPTH
 from analyzer.analyzers.api.rules_body import BodyRules
 from analyzer.analyzers.api.settings import ApiSettings
 from analyzer.model import FileError, SourceFile
-from analyzer.source import PARSE_ERRORS, decode_source, describe_parse_error
+from analyzer.source import PARSE_ERRORS, decode_source, describe_parse_error, read_bytes
 
 ANALYZER = "api"
 
@@ -39,10 +38,7 @@ class FirstPass:
 
 
 def read_file(root: str, path: str) -> bytes | FileError:
-    try:
-        return (Path(root) / path).read_bytes()
-    except OSError as exc:
-        return FileError(path=path, analyzer=ANALYZER, reason=f"unreadable: {exc.strerror or exc}")
+    return read_bytes(root, path, ANALYZER)
 
 
 def first_pass(

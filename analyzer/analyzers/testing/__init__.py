@@ -15,6 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from analyzer.analyzers.testing.coverage_data import (
+    MAX_COVERAGE_BYTES,
     CoverageError,
     CoverageReport,
     read_coverage_json,
@@ -25,6 +26,7 @@ from analyzer.analyzers.testing.coverage_data import (
 from analyzer.analyzers.testing.layout import TestLayout
 from analyzer.analyzers.testing.paths import match_recorded_paths
 from analyzer.analyzers.testing.project import ProjectSources, file_facts
+from analyzer.discover.reader import read_inside
 from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
@@ -123,12 +125,14 @@ def _read_first_report(
 
 
 def _read_report(root: str, relative: str, project: ProjectSources) -> CoverageReport:
-    path = Path(root) / relative
-    if path.name == "coverage.xml":
-        return read_coverage_xml(path)
-    if path.name == "coverage.json":
-        return read_coverage_json(path)
-    return read_coverage_sqlite(path, _statements_lookup(root, project))
+    # Through the guarded reader: a regular file inside the tree, of bounded size.
+    data = read_inside(root, relative, limit=MAX_COVERAGE_BYTES)
+    name = relative.rsplit("/", 1)[-1]
+    if name == "coverage.xml":
+        return read_coverage_xml(data, name)
+    if name == "coverage.json":
+        return read_coverage_json(data, name)
+    return read_coverage_sqlite(data, name, _statements_lookup(root, project))
 
 
 def _statements_lookup(root: str, project: ProjectSources) -> Callable[[str], set[int] | None]:

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import sqlite3
+import tempfile
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 MAX_COVERAGE_BYTES = 64 * 1024 * 1024
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# The tables coverage.py's data file keeps what ran in. A data file from the scanned tree
+# may define them as views whose query never ends: only real tables are read.
+_TABLES = ("file", "line_bits", "arc")
+# Reading a real data file of the size cap takes well under a second; a query still running
+# after this long is not reading coverage data.
+QUERY_SECONDS = 20.0
+# Lines recorded per file cannot exceed a file's length; this bounds a forged data file.
+_MAX_ROWS = 5_000_000
 
 
 class CoverageError(ValueError):
@@ -46,8 +57,7 @@ class CoverageReport:
     percent: float | None
 
 
-def read_coverage_xml(path: Path) -> CoverageReport:
-    data = _read_capped(path)
+def read_coverage_xml(data: bytes, name: str) -> CoverageReport:
     if _ENTITY.search(data):
         raise CoverageError("XML entity declarations are not accepted")
     try:
@@ -71,7 +81,7 @@ def read_coverage_xml(path: Path) -> CoverageReport:
         )
     rate = root.get("line-rate")
     return CoverageReport(
-        source=path.name, files=files, percent=_percent(rate) if rate else _total(files)
+        source=name, files=files, percent=_percent(rate) if rate else _total(files)
     )
 
 
@@ -83,10 +93,10 @@ def _join(sources: list[str], filename: str) -> str:
     return f"{relative[0].rstrip('/')}/{filename}" if len(sources) == 1 and relative else filename
 
 
-def read_coverage_json(path: Path) -> CoverageReport:
+def read_coverage_json(data: bytes, name: str) -> CoverageReport:
     try:
-        document = json.loads(_read_capped(path))
-    except ValueError as exc:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as exc:
         raise CoverageError(f"not valid JSON: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
         raise CoverageError("no 'files' object: not a coverage.py JSON report")
@@ -98,7 +108,7 @@ def read_coverage_json(path: Path) -> CoverageReport:
     totals = document.get("totals")
     percent = totals.get("percent_covered") if isinstance(totals, dict) else None
     return CoverageReport(
-        source=path.name,
+        source=name,
         files=files,
         percent=round(float(percent), 2) if percent is not None else _total(files),
     )
@@ -113,41 +123,81 @@ def _json_file(entry: Mapping[str, Any]) -> FileCoverage:
 
 
 def read_coverage_sqlite(
-    path: Path, statements_of: Callable[[str], set[int] | None]
+    data: bytes, name: str, statements_of: Callable[[str], set[int] | None]
 ) -> CoverageReport:
     """``statements_of`` maps a recorded path to the statement lines of the matching source."""
-    executed = _executed_lines(path)
+    executed = _executed_lines(data)
     files: dict[str, FileCoverage] = {}
     for recorded, lines in executed.items():
         statements = statements_of(recorded)
         if statements is None:
             continue
         files[recorded] = FileCoverage(statements=len(statements), covered=len(statements & lines))
-    return CoverageReport(source=path.name, files=files, percent=_total(files))
+    return CoverageReport(source=name, files=files, percent=_total(files))
 
 
-def _executed_lines(path: Path) -> dict[str, set[int]]:
-    if path.stat().st_size > MAX_COVERAGE_BYTES:
-        raise CoverageError(f"too large: {path.stat().st_size} bytes")
+def _executed_lines(data: bytes) -> dict[str, set[int]]:
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise CoverageError(f"cannot open: {exc}") from exc
-    try:
-        return _query_lines(connection)
+        with _database(data) as connection:
+            _check_tables(connection)
+            return _query_lines(connection)
     except sqlite3.Error as exc:
         raise CoverageError(f"not a coverage.py data file: {exc}") from exc
-    finally:
-        connection.close()
+
+
+@contextmanager
+def _database(data: bytes) -> Iterator[sqlite3.Connection]:
+    """The data file as a read-only database held in memory, never opened in the tree (where
+    SQLite would also read or write a journal beside it), with every query on a clock."""
+    with tempfile.TemporaryDirectory(prefix="repo-roadmap-coverage-") as scratch:
+        connection = _open_copy(data, scratch)
+        deadline = time.monotonic() + QUERY_SECONDS
+        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def _open_copy(data: bytes, scratch: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    if hasattr(connection, "deserialize"):
+        connection.deserialize(data)
+        return connection
+    connection.close()
+    copy = os.path.join(scratch, "coverage.sqlite")
+    with open(copy, "wb") as handle:
+        handle.write(data)
+    return sqlite3.connect(f"file:{copy}?mode=ro&immutable=1", uri=True)
+
+
+def _check_tables(connection: sqlite3.Connection) -> None:
+    kinds = dict(
+        connection.execute(
+            "SELECT name, type FROM sqlite_master WHERE name IN (?, ?, ?)", _TABLES
+        ).fetchall()
+    )
+    for table in _TABLES:
+        if kinds.get(table) != "table":
+            found = kinds.get(table)
+            raise CoverageError(
+                f"{table!r} is a {found}, not a table" if found else f"no {table!r} table"
+            )
 
 
 def _query_lines(connection: sqlite3.Connection) -> dict[str, set[int]]:
-    paths = dict(connection.execute("SELECT id, path FROM file").fetchall())
+    paths = dict(connection.execute(f"SELECT id, path FROM file LIMIT {_MAX_ROWS}").fetchall())
     lines: dict[str, set[int]] = {str(p): set() for p in paths.values()}
-    for file_id, numbits in connection.execute("SELECT file_id, numbits FROM line_bits"):
-        lines[str(paths[file_id])].update(numbits_to_lines(bytes(numbits)))
-    for file_id, start, end in connection.execute("SELECT file_id, fromno, tono FROM arc"):
-        lines[str(paths[file_id])].update(n for n in (start, end) if n > 0)
+    query = f"SELECT file_id, numbits FROM line_bits LIMIT {_MAX_ROWS}"
+    for file_id, numbits in connection.execute(query):
+        if file_id in paths and isinstance(numbits, bytes):
+            lines[str(paths[file_id])].update(numbits_to_lines(numbits))
+    query = f"SELECT file_id, fromno, tono FROM arc LIMIT {_MAX_ROWS}"
+    for file_id, start, end in connection.execute(query):
+        if file_id in paths:
+            lines[str(paths[file_id])].update(
+                n for n in (start, end) if isinstance(n, int) and 0 < n < _MAX_ROWS
+            )
     return lines
 
 
@@ -176,13 +226,6 @@ def _is_docstring(node: ast.stmt) -> bool:
         and isinstance(node.value, ast.Constant)
         and isinstance(node.value.value, str)
     )
-
-
-def _read_capped(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_COVERAGE_BYTES:
-        raise CoverageError(f"too large: {size} bytes")
-    return path.read_bytes()
 
 
 def _hits(value: str | None) -> int:

@@ -7,15 +7,15 @@ Symlinks are never followed out of the scan root, and never into loops.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import os
-import subprocess
-import tomllib
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.discover.git import GitError, Repository, decode_path, find_repository, run_git
+from analyzer.discover.reader import stat_inside
 from analyzer.model import SourceFile
 
 SKIPPED_DIRS = frozenset(
@@ -105,24 +105,12 @@ def _is_skipped(rel: str, include: Sequence[str], exclude: Sequence[str]) -> boo
 
 
 def _stat_inside(root: Path, rel: str) -> SourceFile | None:
-    path = root / rel
-    if path.is_symlink() and not _resolves_inside(root, path):
-        return None
+    """The file, when it is a regular file reached without leaving the root at any component."""
     try:
-        stat = path.stat()
+        status = stat_inside(root, rel)
     except OSError:
         return None
-    if not path.is_file():
-        return None
-    return SourceFile(path=rel, size=stat.st_size)
-
-
-def _resolves_inside(root: Path, path: Path) -> bool:
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return target.is_relative_to(root.resolve())
+    return SourceFile(path=rel, size=status.st_size) if stat.S_ISREG(status.st_mode) else None
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -137,87 +125,42 @@ def _is_skipped_dir(path: Path, name: str) -> bool:
     return name in SKIPPED_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if completed.returncode != 0:
-        return None
-    return completed.stdout.decode("utf-8", errors="surrogateescape")
-
-
 def _git_files(root: Path) -> list[str] | None:
     """git's view of the tree below ``root`` (paths relative to it), or None outside git.
 
     An empty listing (the root itself ignored, or nothing committed) falls back to a walk.
     """
-    listing = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
-    if not listing:
+    repository = find_repository(root)
+    if repository is None:
         return None
-    return [p for p in listing.split("\0") if p and not _in_skipped_dir(p)]
+    try:
+        listing = run_git(
+            repository, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".",
+            cwd=root,
+        )  # fmt: skip
+    except GitError:
+        return None
+    paths = [decode_path(p) for p in listing.split(b"\0") if p]
+    return [p for p in paths if not _in_skipped_dir(p)] or None
 
 
 def _in_skipped_dir(rel: str) -> bool:
     return any(part in SKIPPED_DIRS for part in rel.split("/")[:-1])
 
 
-def read_project_name(root: Path) -> str | None:
-    """The name the project gives itself: pyproject.toml, setup.cfg, or a wheel's METADATA.
-
-    Parsed as data only; setup.py is never run.
-    """
-    for reader in (_pyproject_name, _setup_cfg_name, _wheel_name):
-        name = reader(root)
-        if name:
-            return name
-    return None
-
-
-def _pyproject_name(root: Path) -> str | None:
-    try:
-        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    project, poetry = document.get("project"), document.get("tool", {}).get("poetry")
-    for table in (project, poetry):
-        if isinstance(table, dict) and isinstance(table.get("name"), str):
-            return str(table["name"])
-    return None
-
-
-def _setup_cfg_name(root: Path) -> str | None:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(root / "setup.cfg", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return None
-    name = parser.get("metadata", "name", fallback=None)
-    return name.strip() if name and "%" not in name else None
-
-
-def _wheel_name(root: Path) -> str | None:
-    """An unzipped wheel has exactly one ``*.dist-info/METADATA`` at its top."""
-    candidates = sorted(root.glob("*.dist-info/METADATA"))
-    if len(candidates) != 1:
-        return None
-    try:
-        head = candidates[0].read_text(encoding="utf-8", errors="replace")[:4096]
-    except OSError:
-        return None
-    for line in head.splitlines():
-        if line.startswith("Name:"):
-            return line.removeprefix("Name:").strip() or None
-    return None
-
-
 def read_git_info(root: Path) -> GitInfo:
-    commit = _git(root, "rev-parse", "HEAD")
-    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
-    branch_name = branch.strip() if branch else None
+    repository = find_repository(root)
+    if repository is None:
+        return GitInfo(commit=None, branch=None)
     return GitInfo(
-        commit=commit.strip() if commit else None,
-        branch=None if branch_name in (None, "HEAD") else branch_name,
+        commit=_git_line(repository, "rev-parse", "--verify", "-q", "HEAD"),
+        branch=_git_line(repository, "symbolic-ref", "-q", "--short", "HEAD"),
     )
+
+
+def _git_line(repository: Repository, *args: str) -> str | None:
+    try:
+        output = run_git(repository, *args)
+    except GitError:
+        return None
+    return decode_path(output).strip() or None
