@@ -200,7 +200,7 @@ class ResultCache:
         if header != _header(key, body):
             return None
         try:
-            return json.loads(body)
+            return json.loads(body.decode("utf-8", "surrogateescape"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
 
@@ -224,7 +224,7 @@ class ResultCache:
 
 
 def _header(key: str, body: bytes) -> bytes:
-    return f"{FORMAT} {key} {digest_bytes(body)}".encode()
+    return f"{FORMAT} {key} {digest_bytes(body)}".encode("utf-8", "surrogateescape")
 
 
 def _output_to_json(output: AnalysisOutput) -> dict[str, Any]:

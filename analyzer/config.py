@@ -27,6 +27,7 @@ FailOn = Literal["high", "medium", "low"]
 FAIL_ON_CHOICES: tuple[FailOn, ...] = ("high", "medium", "low")
 SEVERITY_CHOICES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 DEFAULT_SOURCE = "default"
+ISOLATED_SOURCE = "none (--isolated)"
 _RULE_PATTERN = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_*?\[\]-]+$")
 
 
@@ -90,6 +91,8 @@ class EffectiveConfig:
     plan: PlanSettings | None = None
     # Key (as written in pyproject.toml) -> where its value came from.
     sources: Mapping[str, str] = field(default_factory=dict)
+    # The configuration file that was read (or ISOLATED_SOURCE): said on stderr in CI.
+    origin: str = ""
 
 
 def default_cache_dir() -> Path:
@@ -176,7 +179,7 @@ def load_effective_config(
         values[key] = _merge_override(key, values.get(key), value)
         merged = key in sources and key in _ADDITIVE_KEYS
         sources[key] = f"{sources[key]} + command line" if merged else "command line"
-    return _build(values, sources)
+    return replace(_build(values, sources), origin=source)
 
 
 # Keys whose command-line values add to the configured ones; every other key replaces.

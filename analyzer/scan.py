@@ -19,6 +19,7 @@ from analyzer.analyze import (
 )
 from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
 from analyzer.config import ScanConfig, default_cache_dir
+from analyzer.deadline import time_limit
 from analyzer.discover import discover_files, read_git_info, read_project_name
 from analyzer.model import AnalyzerRun, FileError, Finding, ScanResult, SourceFile, Target
 from analyzer.normalize import SourceIndex, normalize, sort_key
@@ -122,10 +123,13 @@ def run_scan(
         rulebook=rulebook,
         on_progress=on_progress,
     )
-    normalized = normalize(analysis.findings, rulebook, sources, dict(config.severity_overrides))
-    split = apply_config_suppressions(
-        _reported(normalized.findings, config), config.disabled_rules, config.path_ignores
-    )
+    with time_limit(config.timeout_s, "normalizing the findings"):
+        normalized = normalize(
+            analysis.findings, rulebook, sources, dict(config.severity_overrides)
+        )
+        split = apply_config_suppressions(
+            _reported(normalized.findings, config), config.disabled_rules, config.path_ignores
+        )
     analyzed = {f.path for r in requests.values() for f in r.files}
     return ScanResult(
         target=_describe_target(root, files, analyzed),

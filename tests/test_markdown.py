@@ -16,7 +16,7 @@ from jinja2 import UndefinedError
 
 from analyzer.model import Finding
 from analyzer.plan import with_roadmap
-from analyzer.render import RENDERERS
+from analyzer.render import renderer
 from analyzer.render.markdown import (
     code_span,
     escape_markdown,
@@ -84,7 +84,7 @@ def test_working_days_skip_weekends() -> None:
 
 
 def test_markdown_is_registered_as_a_format() -> None:
-    assert RENDERERS["markdown"] is render_markdown
+    assert renderer("markdown") is render_markdown
 
 
 def test_hostile_findings_render_without_leaks() -> None:

@@ -20,7 +20,7 @@ from analyzer.baseline import (
     loads_baseline,
     prune,
 )
-from analyzer.cli.errors import UsageError
+from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import write_atomically
 from analyzer.config import ConfigError, EffectiveConfig
 from analyzer.discover.reader import UnsafeFile, read_inside
@@ -130,4 +130,4 @@ def update_baseline(path: Path | None, comparison: Comparison | None, err: Conso
     write_atomically(path, dumps_baseline(pruned, __version__))
     removed, kept = len(comparison.fixed), len(pruned.entries)
     message = f"Updated baseline {path}: removed {removed} fixed findings, {kept} remain"
-    err.print(message, highlight=False)
+    say(err, message)

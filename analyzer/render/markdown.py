@@ -24,6 +24,7 @@ from analyzer.group import Recommendation, load_kinds
 from analyzer.metrics import aggregate
 from analyzer.model import SEVERITIES, Finding
 from analyzer.plan import Roadmap
+from analyzer.render.escape import escape_controls
 from analyzer.render.plan_data import planned
 from analyzer.report import Report
 from analyzer.resources import templates_dir
@@ -46,7 +47,7 @@ def escape_markdown(text: str) -> str:
     URLs and `backticked` runs become code spans (inert, and never autolinked); a run
     holding ``|`` is escaped as text instead, so it cannot split a table cell.
     """
-    text = _NEWLINES.sub(" ", text)
+    text = escape_controls(_NEWLINES.sub(" ", text))
     pieces, last = [], 0
     for match in _INERT.finditer(text):
         inner = match.group("tick")
@@ -61,7 +62,7 @@ def escape_markdown(text: str) -> str:
 
 def code_span(text: object) -> Markup:
     """A code span that holds any text: the fence is longer than any backtick run inside."""
-    value = _NEWLINES.sub(" ", str(text))
+    value = escape_controls(_NEWLINES.sub(" ", str(text)))
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
@@ -70,7 +71,7 @@ def code_span(text: object) -> Markup:
 
 def mermaid_label(text: object) -> Markup:
     """Text Mermaid's gantt syntax accepts as a task or section name."""
-    value = re.sub(r"[:;#`\r\n]+", " ", str(text))
+    value = escape_controls(re.sub(r"[:;#`\r\n]+", " ", str(text)))
     return Markup(re.sub(r"\s+", " ", value).strip() or "untitled")
 
 
