@@ -112,20 +112,19 @@ def write_all_atomically(texts: Sequence[tuple[Path, str]]) -> None:
     device such as /dev/null, a FIFO) is written in place and never replaced. An error
     (disk full) leaves every previous report as it was and is a ``UsageError``."""
     staged: list[tuple[str, Path]] = []
+    current = Path()
     try:
-        for path, text in texts:
-            if _is_special(path):
-                continue
-            staged.append((_stage(path, text), Path(os.path.realpath(path))))
-        for path, text in texts:
-            if _is_special(path):
-                _write_in_place(path, text)
+        for current, text in texts:
+            if not _is_special(current):
+                staged.append((_stage(current, text), Path(os.path.realpath(current))))
+        for current, text in texts:
+            if _is_special(current):
+                _write_in_place(current, text)
         for temporary, final in staged:
+            current = final
             os.replace(temporary, final)
     except OSError as exc:
-        raise UsageError(
-            f"cannot write {exc.filename or 'a report'}: {exc.strerror or exc}"
-        ) from exc
+        raise UsageError(f"cannot write {current}: {exc.strerror or exc}") from exc
     finally:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
