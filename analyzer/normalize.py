@@ -102,15 +102,18 @@ def normalize(
     sources: Mapping[str, SourceIndex],
     severity_overrides: Mapping[str, str] | None = None,
 ) -> Normalized:
-    """Attach rules, symbols and fingerprints; split out inline-suppressed findings; sort."""
+    """Attach rules, symbols and fingerprints; split out the findings suppressed inline or
+    by their analyzer (a framework whitelist); sort."""
     overrides = severity_overrides or {}
     drafts = [_draft(item, rules, sources.get(item.path, EMPTY_INDEX), overrides) for item in raw]
     findings = _fingerprint(drafts)
-    kept = tuple(f for f, line in findings if not _is_suppressed(line, f.rule_id))
+    kept = tuple(
+        f for f, line in findings if f.suppressed_by is None and not _is_suppressed(line, f.rule_id)
+    )
     suppressed = tuple(
-        replace(f, suppressed_by="inline")
+        f if f.suppressed_by is not None else replace(f, suppressed_by="inline")
         for f, line in findings
-        if _is_suppressed(line, f.rule_id)
+        if f.suppressed_by is not None or _is_suppressed(line, f.rule_id)
     )
     return Normalized(findings=kept, suppressed=suppressed)
 
@@ -143,6 +146,7 @@ def _draft(
         symbol=index.symbol_at(item.line),
         cwe=item.cwe,
         details=item.details,
+        suppressed_by=item.suppressed_by,
     )
     return _Draft(finding=finding, line_text=index.line_text(item.line))
 
