@@ -16,6 +16,8 @@ from analyzer.analyzers.testing.layout import (
     TestLayout,
     count_code_lines,
     imported_modules,
+    module_names,
+    source_roots,
     tested_by_name,
     untested_modules,
 )
@@ -51,7 +53,9 @@ class ProjectSources:
         return project
 
     def findings_and_measures(self) -> tuple[list[RawFinding], list[Measure]]:
-        untested = untested_modules(self.modules, self.test_imports, tested_by_name(self.tests))
+        roots = source_roots(self.paths, self.tests, self.layout.source_roots)
+        names = {path: module_names(path, roots) for path in self.modules}
+        untested = untested_modules(names, self.test_imports, tested_by_name(self.tests))
         findings = [
             RawFinding(
                 tool="testing",
@@ -90,7 +94,7 @@ def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileErro
         "test": test,
         "lines": count_code_lines(text),
         "module": module,
-        "imports": sorted(imported_modules(tree)) if test else [],
+        "imports": sorted(imported_modules(tree, path)) if test else [],
     }
     return FileFacts(path=path, data=json.dumps(data, separators=(",", ":")))
 
