@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from analyzer.analyzers.documentation.docstrings import public_symbols
-from analyzer.analyzers.documentation.presence import headings, locate, parse_kinds
-from analyzer.discover import matches_any
+from analyzer.analyzers.documentation.presence import (
+    DocumentScope,
+    DocumentText,
+    is_document,
+    is_project_document,
+    locate,
+    parse_kinds,
+    project_key,
+    read_document,
+)
+from analyzer.discover import matches_any, read_project_name
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure, gather_per_file
 from analyzer.rules import load_settings
@@ -22,6 +32,7 @@ from analyzer.source import parse_file, read_source
 
 DOC_PATTERNS = (
     "*.md",
+    "*.markdown",
     "*.rst",
     "*.txt",
     "*.adoc",
@@ -32,6 +43,8 @@ DOC_PATTERNS = (
     "CHANGES*",
     "HISTORY*",
     "NEWS*",
+    # An unpacked wheel's METADATA holds the project's README as its description.
+    "*.dist-info/METADATA",
 )
 ROOT = "."
 
@@ -74,22 +87,35 @@ class DocumentationAnalyzer:
 def check_documents(
     root: str, paths: list[str], settings: Mapping[str, Any]
 ) -> tuple[list[RawFinding], list[Measure], list[FileError]]:
-    """One presence measure per kind of document, and a finding for each missing one."""
+    """One presence measure per kind of document, on the file that holds or links to it
+    (so the export says where), and a finding for each missing one."""
+    scope = DocumentScope(
+        ignored=tuple(str(p) for p in settings["ignored_documents"]),
+        docs_sites=tuple(str(p).lower() for p in settings["docs_sites"]),
+        project=project_key(read_project_name(Path(root))),
+    )
+    documents = [path for path in paths if is_document(path, scope)]
     errors: list[FileError] = []
-    doc_headings: dict[str, list[str]] = {}
-    for path in paths:
-        hidden = path.rsplit("/", 1)[-1].startswith(".")
-        if path.endswith((".md", ".rst", ".txt", ".adoc")) and not hidden:
-            text = read_source(root, path, "documentation")
-            if isinstance(text, FileError):
-                errors.append(text)
-            else:
-                doc_headings[path] = headings(text)
+    texts: dict[str, DocumentText] = {}
+    for path in documents:
+        if not is_project_document(path):
+            continue
+        text = read_source(root, path, "documentation")
+        if isinstance(text, FileError):
+            errors.append(text)
+        else:
+            texts[path] = read_document(text)
     findings: list[RawFinding] = []
     measures: list[Measure] = []
     for kind in parse_kinds(settings["documents"]):
-        where = locate(kind, paths, doc_headings)
-        measures.append(Measure(name=f"documentation.{kind.key}", value=0 if where is None else 1))
+        where = locate(kind, documents, texts, scope)
+        measures.append(
+            Measure(
+                name=f"documentation.{kind.key}",
+                value=0 if where is None else 1,
+                path=None if where is None else where.path,
+            )
+        )
         if where is None:
             findings.append(
                 RawFinding(
