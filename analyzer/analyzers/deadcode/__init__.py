@@ -120,11 +120,24 @@ def _classify(
                     typ=str(raw.typ),
                     context=context,
                     file_imports=frozenset(scanner.imports.get(finding.path, ())),
+                    named_in_string=_named_in_string(
+                        finding.path, str(raw.name), scanner.dotted_strings
+                    ),
                 )
             )
         )
         findings.append(finding if reason is None else _whitelisted(finding, reason))
     return findings
+
+
+def _named_in_string(path: str, name: str, dotted: Mapping[str, set[str]]) -> bool:
+    """Does a string like ``"pkg.module.Name"`` name this definition? The module part must
+    end the file's dotted path (so ``src/`` and other roots before it do not matter)."""
+    modules = dotted.get(name)
+    if not modules:
+        return False
+    stem = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    return any(stem == m or stem.endswith(f".{m}") for m in modules)
 
 
 def _whitelisted(finding: RawFinding, reason: str) -> RawFinding:

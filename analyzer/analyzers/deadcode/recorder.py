@@ -10,6 +10,7 @@ every definition while vulture walks the tree, so no file is parsed twice.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +19,7 @@ import vulture
 from vulture import utils as vulture_utils
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}$")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -63,6 +65,9 @@ class RecordingVulture(vulture.Vulture):  # type: ignore[misc]
         self.imports: dict[str, set[str]] = defaultdict(set)
         # Class name -> bases as written, for every class in the project.
         self.class_bases: dict[str, set[str]] = defaultdict(set)
+        # Name -> the modules a dotted-path string names it in (``"app.auth.Backend"`` in
+        # settings gives ``Backend -> {"app.auth"}``): loaded by the framework, by name.
+        self.dotted_strings: dict[str, set[str]] = defaultdict(set)
         self._frames: tuple[Frame, ...] = ()
 
     def _log(self, *args: object, file: object = None, force: bool = False) -> None:
@@ -103,6 +108,12 @@ class RecordingVulture(vulture.Vulture):  # type: ignore[misc]
             self.contexts[item_key(collection[-1])] = Context(
                 frames=self._frames, is_parameter=isinstance(first_node, ast.arg)
             )
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and len(value) < 200 and _DOTTED_PATH.match(value):
+            module, _, name = value.rpartition(".")
+            self.dotted_strings[name].add(module)
 
     def visit_Import(self, node: ast.Import) -> None:
         self.imports[self.filename.as_posix()].update(alias.name for alias in node.names)

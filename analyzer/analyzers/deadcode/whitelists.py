@@ -56,10 +56,12 @@ class Whitelist:
     parameter: bool | None = None
     # True: defined at module level.
     module_level: bool | None = None
+    # True: a dotted-path string in the project names the item (``"app.auth.Backend"``).
+    named_in_strings: bool | None = None
 
 
 _LISTS = tuple(f.name for f in fields(Whitelist) if f.type == "tuple[str, ...]")
-_FLAGS = ("enabled", "parameter", "module_level")
+_FLAGS = ("enabled", "parameter", "module_level", "named_in_strings")
 # ``valid``/``invalid``: samples kept next to the whitelist; tests run them, the parser skips them.
 _KNOWN = {*_LISTS, *_FLAGS, "version", "title", "valid", "invalid"}
 
@@ -85,8 +87,6 @@ def parse_whitelists(table: Mapping[str, Any]) -> tuple[Whitelist, ...]:
             raise WhitelistError(f"whitelists.{key}.version must be a whole number of at least 1")
         if not isinstance(title, str) or not title:
             raise WhitelistError(f"whitelists.{key}.title must be a non-empty string")
-        if not values["uses"]:
-            raise WhitelistError(f"whitelists.{key}.uses must name at least one framework")
         result.append(Whitelist(key=key, version=version, title=title, **values))
     return tuple(result)
 
@@ -100,8 +100,13 @@ def _strings(key: str, name: str, value: object) -> tuple[str, ...]:
 def active_whitelists(
     whitelists: Iterable[Whitelist], used: frozenset[str]
 ) -> tuple[Whitelist, ...]:
-    """The enabled whitelists of frameworks the project uses (normalized names)."""
-    return tuple(w for w in whitelists if w.enabled and any(normalize(u) in used for u in w.uses))
+    """The enabled whitelists of frameworks the project uses (normalized names); one with
+    no ``uses`` describes Python itself and always applies."""
+    return tuple(
+        w
+        for w in whitelists
+        if w.enabled and (not w.uses or any(normalize(u) in used for u in w.uses))
+    )
 
 
 def normalize(name: str) -> str:
@@ -118,6 +123,8 @@ class Item:
     typ: str
     context: Context
     file_imports: frozenset[str]
+    # A dotted-path string in the project names it.
+    named_in_string: bool = False
 
 
 class BaseIndex:
@@ -181,6 +188,11 @@ def matches(whitelist: Whitelist, item: Item, bases: BaseIndex) -> bool:
 
 def _flags_hold(whitelist: Whitelist, item: Item, around: tuple[Frame, ...]) -> bool:
     if whitelist.parameter is not None and item.context.is_parameter != whitelist.parameter:
+        return False
+    if (
+        whitelist.named_in_strings is not None
+        and item.named_in_string != whitelist.named_in_strings
+    ):
         return False
     return whitelist.module_level is None or (not around) == whitelist.module_level
 
