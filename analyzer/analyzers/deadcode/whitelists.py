@@ -39,6 +39,8 @@ class Whitelist:
     file_imports: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    # The item (a class or function) has one of these decorators, as vulture spells them.
+    decorators: tuple[str, ...] = ()
     # The item is a class deriving (through the project's classes too) from one of these.
     bases: tuple[str, ...] = ()
     # The item sits in the body of a class (or of a class nested in it, like a Meta)
@@ -176,6 +178,11 @@ def matches(whitelist: Whitelist, item: Item, bases: BaseIndex) -> bool:
     if whitelist.files and not matches_any(item.path, whitelist.files):
         return False
     if whitelist.file_imports and not _imports_any(item.file_imports, whitelist.file_imports):
+        return False
+    if whitelist.decorators and not (
+        own is not None
+        and any(fnmatchcase(d, p) for d in own.decorators for p in whitelist.decorators)
+    ):
         return False
     if whitelist.bases and not (
         own is not None

@@ -18,6 +18,7 @@ _STRING = re.compile(r"""\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*""", re.DO
 _CALL_HEAD = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\(")
 _FILTER = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*(?P<rest>.*)", re.DOTALL)
 _SAFE_FILTERS = frozenset({"safe", "safeseq"})
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -93,11 +94,14 @@ def _has_safe_filter(expression: str) -> bool:
     )
 
 
-def is_trusted(expression: str, policy: SafePolicy) -> bool:
+def is_trusted(
+    expression: str, policy: SafePolicy, local_markup: frozenset[str] = frozenset()
+) -> bool:
     """True when the value reaching the first ``|safe`` cannot carry markup the developers
-    did not write or escape."""
+    did not write or escape. ``local_markup``: names the template itself builds with a
+    ``{% set name %}...{% endset %}`` block (autoescaped markup, a static SVG icon)."""
     parts = split_pipes(expression)
-    trusted = _trusted_head(parts[0], policy)
+    trusted = _trusted_head(parts[0], policy, local_markup)
     for part in parts[1:]:
         match = _FILTER.match(part)
         if match is None:
@@ -122,16 +126,25 @@ def reads_request_input(expression: str, request_names: Iterable[str], policy: S
     return re.search(rf"\b(?:{names})\s*\.\s*(?:{inputs})\b", expression) is not None
 
 
-def _trusted_head(head: str, policy: SafePolicy) -> bool:
-    if _is_string_literals(head):
+def _trusted_head(head: str, policy: SafePolicy, local_markup: frozenset[str]) -> bool:
+    if _is_string_literals(head) or head.strip() in local_markup or _NUMBER.fullmatch(head.strip()):
         return True
     call = _CALL_HEAD.match(head)
     if call is None or not head.rstrip().endswith(")"):
         return False
     name = call.group("name")
     if _matches(name, policy.translation_calls):
-        arguments = _split_top(head[call.end() : head.rstrip().rfind(")")], ",")
-        return bool(arguments) and _STRING.fullmatch(arguments[0]) is not None
+        # The message must be written by the developers, and so must every value put into
+        # it: ``_()`` may be a plain gettext that interpolates without escaping.
+        arguments = [
+            a.strip() for a in _split_top(head[call.end() : head.rstrip().rfind(")")], ",")
+        ]
+        values = [re.sub(r"^\w+\s*=(?!=)", "", a).strip() for a in arguments[1:] if a]
+        return (
+            bool(arguments)
+            and _STRING.fullmatch(arguments[0]) is not None
+            and all(_trusted_head(v, policy, local_markup) for v in values)
+        )
     return _matches(name, policy.trusted_calls)
 
 
@@ -150,7 +163,7 @@ def _literal_arguments(rest: str) -> bool:
     if inner.startswith("(") and inner.endswith(")"):
         inner = inner[1:-1]
     values = [v for v in (p.strip() for p in _split_top(inner, ",")) if v]
-    return all(_STRING.fullmatch(v) or re.fullmatch(r"-?\d+(\.\d+)?", v) for v in values)
+    return all(_STRING.fullmatch(v) or _NUMBER.fullmatch(v) for v in values)
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:

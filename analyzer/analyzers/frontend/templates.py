@@ -27,6 +27,8 @@ _COMMENT_BLOCK = re.compile(r"\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%
 _AUTOESCAPE_OFF = re.compile(r"^autoescape\s+(false|off)\b", re.IGNORECASE)
 _SAFE_FILTER = re.compile(r"\|\s*(safe|safeseq)\b")
 _FILTER_SAFE_BLOCK = re.compile(r"^filter\s+safe\b")
+# ``{% set name %}...{% endset %}``: markup the template builds itself (autoescaped).
+_SET_BLOCK = re.compile(r"^set\s+([A-Za-z_]\w*)\s*$")
 _KINDS: dict[str, TagKind] = {"{{": "expression", "{%": "statement", "{#": "comment"}
 
 
@@ -104,6 +106,11 @@ def check_tags(
     tags: list[Tag], path: str, request_names: tuple[str, ...], policy: SafePolicy
 ) -> Iterator[RawFinding]:
     """Findings that come from template syntax alone."""
+    local_markup = frozenset(
+        match.group(1)
+        for tag in tags
+        if tag.kind == "statement" and (match := _SET_BLOCK.match(tag.body))
+    )
     for tag in tags:
         if tag.kind == "comment":
             continue
@@ -116,13 +123,17 @@ def check_tags(
                 tag, path, "safe-filter", "A {% filter safe %} block bypasses autoescaping"
             )
         elif _SAFE_FILTER.search(tag.body):
-            finding = _safe_finding(tag, path, request_names, policy)
+            finding = _safe_finding(tag, path, request_names, policy, local_markup)
             if finding is not None:
                 yield finding
 
 
 def _safe_finding(
-    tag: Tag, path: str, request_names: tuple[str, ...], policy: SafePolicy
+    tag: Tag,
+    path: str,
+    request_names: tuple[str, ...],
+    policy: SafePolicy,
+    local_markup: frozenset[str],
 ) -> RawFinding | None:
     """A finding for ``|safe`` on a value that may hold markup nobody escaped: request
     input (high), anything else not known to be safe (a value to review); none for string
@@ -131,7 +142,7 @@ def _safe_finding(
     shown = " ".join(tag.body.split())[:80]
     if any(reads_request_input(v, request_names, policy) for v in values):
         return _finding(tag, path, "safe-filter-request-data", f"Request data marked safe: {shown}")
-    if values and all(is_trusted(v, policy) for v in values):
+    if values and all(is_trusted(v, policy, local_markup) for v in values):
         return None
     return _finding(
         tag, path, "safe-filter", f"Output marked safe, bypassing autoescaping: {shown}"
