@@ -47,11 +47,17 @@ def imported_modules(tree: ast.Module, path: str) -> set[str]:
 
     Relative imports (``from ..util import x`` in ``app/tests/test_a.py``) are resolved
     against the file's folder into names relative to the scan root (``app.util``,
-    ``app.util.x``), which is one of the roots module names are matched under.
+    ``app.util.x``), which is one of the roots module names are matched under. A Django
+    management command a test runs (``call_command("close-invoices")``) is given as
+    ``command:close-invoices``.
     """
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Call):
+            command = _called_command(node)
+            if command:
+                names.add(f"{COMMAND_PREFIX}{command}")
+        elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             module = node.module if node.level == 0 else _resolve_relative(node, path)
@@ -61,6 +67,18 @@ def imported_modules(tree: ast.Module, path: str) -> set[str]:
                 names.add(module)
             names.update(f"{module}.{a.name}" if module else a.name for a in node.names)
     return names
+
+
+COMMAND_PREFIX = "command:"
+
+
+def _called_command(node: ast.Call) -> str | None:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name != "call_command" or not node.args:
+        return None
+    first = node.args[0]
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
 def _resolve_relative(node: ast.ImportFrom, path: str) -> str | None:
@@ -90,8 +108,12 @@ def source_roots(paths: Iterable[str], tests: Iterable[str], configured: Iterabl
 
 
 def module_names(path: str, roots: Iterable[str]) -> set[str]:
-    """The dotted names a module is imported by: from the scan root and from each root above it."""
+    """The dotted names a module is imported by: from the scan root and from each root above
+    it; a management command also by the name ``call_command`` runs it with."""
     names = set()
+    folder, _, file_name = path.rpartition("/")
+    if folder.endswith("management/commands"):
+        names.add(f"{COMMAND_PREFIX}{file_name.removesuffix('.py')}")
     for root in ("", *roots):
         if root and not path.startswith(f"{root}/"):
             continue

@@ -100,8 +100,16 @@ def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileErro
 
 
 def _defines_something(tree: ast.Module) -> bool:
-    """Modules without a function or class (constants, re-exports) have nothing to test."""
+    """Modules without a function, or a class with a method, have nothing to test:
+    constants, re-exports, settings classes, choices, app configs, schemas."""
     return any(
-        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        or (isinstance(node, ast.ClassDef) and _has_method(node))
         for node in tree.body
+    )
+
+
+def _has_method(node: ast.ClassDef) -> bool:
+    return any(
+        isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) for child in ast.walk(node)
     )
