@@ -27,9 +27,10 @@ from analyzer.analyzers.frontend.csrf import (
 )
 from analyzer.analyzers.frontend.expressions import SafePolicy
 from analyzer.analyzers.frontend.markup import MarkupPolicy, check_markup
-from analyzer.analyzers.frontend.pysource import TRIGGER_WORDS, check_python
+from analyzer.analyzers.frontend.pysource import TRIGGER_WORDS, PythonPolicy, check_python
 from analyzer.analyzers.frontend.templates import (
     check_tags,
+    has_markup,
     mask_comments,
     mask_template,
     scan_tags,
@@ -159,8 +160,17 @@ def analyze_file(root: str, path: str, settings: FrontendSettings) -> FileResult
 
 
 def analyze_template(text: str, path: str, settings: FrontendSettings) -> FileResult:
-    findings = list(check_tags(scan_tags(text), path, settings.request_names, settings.safe))
-    markup, forms = check_markup(mask_comments(text), mask_template(text), path, settings.policy)
+    masked = mask_template(text)
+    findings = list(
+        check_tags(
+            scan_tags(text),
+            path,
+            settings.request_names,
+            settings.safe,
+            is_markup=has_markup(masked),
+        )
+    )
+    markup, forms = check_markup(mask_comments(text), masked, path, settings.policy)
     findings.extend(markup)
     return FileResult(
         findings=sorted(findings, key=lambda f: (f.line, f.column, f.tool_code)),
@@ -177,9 +187,13 @@ def analyze_python(text: str, path: str, settings: FrontendSettings) -> FileResu
     tree = parse_text(text, path, "frontend")
     if isinstance(tree, FileError):
         return tree
+    python_policy = PythonPolicy(
+        request_names=frozenset(settings.request_names),
+        trusted_calls=settings.safe.trusted_calls,
+    )
     findings = (
         sorted(
-            check_python(tree, path, settings.request_names),
+            check_python(tree, path, python_policy),
             key=lambda f: (f.line, f.column, f.tool_code),
         )
         if checks_markup

@@ -103,9 +103,15 @@ def offset_of(line_starts: list[int], line: int, column0: int) -> int:
 
 
 def check_tags(
-    tags: list[Tag], path: str, request_names: tuple[str, ...], policy: SafePolicy
+    tags: list[Tag],
+    path: str,
+    request_names: tuple[str, ...],
+    policy: SafePolicy,
+    *,
+    is_markup: bool = True,
 ) -> Iterator[RawFinding]:
-    """Findings that come from template syntax alone."""
+    """Findings that come from template syntax alone. A template with no markup (a
+    plain-text email body) may switch autoescaping off: there is no HTML to inject into."""
     local_markup = frozenset(
         match.group(1)
         for tag in tags
@@ -114,7 +120,7 @@ def check_tags(
     for tag in tags:
         if tag.kind == "comment":
             continue
-        if tag.kind == "statement" and _AUTOESCAPE_OFF.match(tag.body):
+        if is_markup and tag.kind == "statement" and _AUTOESCAPE_OFF.match(tag.body):
             yield _finding(
                 tag, path, "autoescape-disabled", "Autoescaping is switched off for this block"
             )
@@ -158,3 +164,11 @@ def _finding(tag: Tag, path: str, code: str, message: str) -> RawFinding:
         line=tag.line,
         column=tag.column,
     )
+
+
+_MARKUP_TAG = re.compile(r"<[A-Za-z!/]")
+
+
+def has_markup(masked: str) -> bool:
+    """Does the template, with its tags blanked, contain any HTML/XML tag?"""
+    return _MARKUP_TAG.search(masked) is not None
