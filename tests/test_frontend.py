@@ -129,3 +129,11 @@ def test_binary_template_is_a_file_error(tmp_path: Path) -> None:
 def test_a_label_for_defined_later_in_the_file_counts() -> None:
     text = '<input id="a" name="a">\n<label for="a">A</label>\n'
     assert analyze_template(text, "x.html", default_settings()).findings == []
+
+
+def test_vendored_files_are_not_the_projects(tmp_path: Path) -> None:
+    page = '<input type="text" id="load-specific">\n<img src="x.png">\n'
+    output = run_frontend(
+        tmp_path, {"app/static/app/vendor/timeline/embed.html": page, "app/templates/a.html": page}
+    )
+    assert {f.path for f in output.findings} == {"app/templates/a.html"}

@@ -35,7 +35,7 @@ from analyzer.analyzers.frontend.templates import (
     mask_template,
     scan_tags,
 )
-from analyzer.discover import is_test_file
+from analyzer.discover import is_test_file, matches_any
 from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
@@ -54,6 +54,8 @@ class FrontendSettings:
     request_names: tuple[str, ...]
     safe: SafePolicy
     protection: ProtectionMarkers
+    # Third-party files kept in the tree (a vendored widget's demo page): not the project's.
+    skip_files: tuple[str, ...] = ()
 
 
 def parse_settings(table: Mapping[str, Any]) -> FrontendSettings:
@@ -75,6 +77,7 @@ def parse_settings(table: Mapping[str, Any]) -> FrontendSettings:
             calls=_strings(table, "csrf_protection_calls"),
             middleware=_strings(table, "csrf_middleware"),
         ),
+        skip_files=_strings(table, "skip_files"),
     )
 
 
@@ -108,6 +111,8 @@ class FrontendAnalyzer:
         facts: list[FileFacts] = []
         settings = parse_settings(request.options) if request.options else default_settings()
         for source_file in request.files:
+            if matches_any(source_file.path, settings.skip_files):
+                continue
             result = analyze_file(request.root, source_file.path, settings)
             if isinstance(result, FileError):
                 errors.append(result)

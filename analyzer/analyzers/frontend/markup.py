@@ -91,7 +91,12 @@ class _TemplateMarkupParser(HTMLParser):
             )
         elif tag == "img" and "alt" not in values and not generated:
             self._add(line, column0 + 1, "img-missing-alt", "<img> has no alt attribute")
-        elif tag == "script" and "src" not in values and not self._inert(values):
+        elif (
+            tag == "script"
+            and "src" not in values
+            and "nonce" not in values
+            and not self._inert(values)
+        ):
             self.state.script = (line, column0 + 1)
             self.state.script_text = []
         if tag in _LABELLABLE and not generated:
