@@ -32,6 +32,8 @@ class ProjectSources:
     tests: list[str] = field(default_factory=list)
     test_imports: set[str] = field(default_factory=set)
     modules: dict[str, str] = field(default_factory=dict)
+    # Package __init__.py -> (name, submodule) it re-exports: ``from .image import Image``.
+    reexports: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     test_lines: int = 0
     code_lines: int = 0
 
@@ -48,6 +50,8 @@ class ProjectSources:
                 project.test_imports.update(data["imports"])
                 continue
             project.code_lines += int(data["lines"])
+            if data.get("reexports"):
+                project.reexports[item.path] = [(str(n), str(m)) for n, m in data["reexports"]]
             if data["module"] is not None:
                 project.modules[item.path] = str(data["module"])
         return project
@@ -55,7 +59,8 @@ class ProjectSources:
     def findings_and_measures(self) -> tuple[list[RawFinding], list[Measure]]:
         roots = source_roots(self.paths, self.tests, self.layout.source_roots)
         names = {path: module_names(path, roots) for path in self.modules}
-        untested = untested_modules(names, self.test_imports, tested_by_name(self.tests))
+        imports = self.test_imports | self._through_packages(roots)
+        untested = untested_modules(names, imports, tested_by_name(self.tests))
         findings = [
             RawFinding(
                 tool="testing",
@@ -77,6 +82,16 @@ class ProjectSources:
         ]
         return findings, measures
 
+    def _through_packages(self, roots: set[str]) -> set[str]:
+        """``pkg.image`` for a test that imports ``pkg.Image`` when ``pkg/__init__.py``
+        re-exports it with ``from .image import Image``."""
+        aliases: dict[str, str] = {}
+        for init, pairs in self.reexports.items():
+            for package in module_names(init, roots):
+                for name, submodule in pairs:
+                    aliases[f"{package}.{name}"] = f"{package}.{submodule}"
+        return {aliases[name] for name in self.test_imports if name in aliases}
+
 
 def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileError:
     """What the join needs to know about one Python file."""
@@ -95,8 +110,20 @@ def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileErro
         "lines": count_code_lines(text),
         "module": module,
         "imports": sorted(imported_modules(tree, path)) if test else [],
+        "reexports": _reexports(tree) if path.endswith("__init__.py") and not test else [],
     }
     return FileFacts(path=path, data=json.dumps(data, separators=(",", ":")))
+
+
+def _reexports(tree: ast.Module) -> list[list[str]]:
+    """[name, submodule] for each ``from .submodule import name`` at the package's top."""
+    return [
+        [alias.asname or alias.name, node.module]
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+        for alias in node.names
+        if alias.name != "*"
+    ]
 
 
 def _defines_something(tree: ast.Module) -> bool:
