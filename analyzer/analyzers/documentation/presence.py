@@ -38,6 +38,27 @@ _BARE_URL = re.compile(r"(?<![(<\"'=])\bhttps?://[^\s)>\"'\]]+")
 # Words in a link's text that say it leads to documentation.
 _DOCS_WORDS = ("doc", "guide", "manual", "handbook", "wiki", "read the")
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc")
+CODE_SUFFIXES = (
+    ".py",
+    ".pyw",
+    ".pyi",
+    ".js",
+    ".mjs",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".css",
+    ".scss",
+    ".sh",
+    ".go",
+    ".rb",
+    ".php",
+    ".java",
+    ".c",
+    ".h",
+    ".cpp",
+    ".rs",
+)
 _WHEEL_METADATA = re.compile(r"^[^/]+\.dist-info/METADATA$")
 
 
@@ -56,6 +77,9 @@ class DocumentKind:
     docs_site: bool = False
     # Only a file at the root (or a wheel's METADATA) counts: the project's README.
     root_only: bool = False
+    # Code that generates this document when the application runs (``FastAPI(`` serves
+    # its OpenAPI reference): a Python file containing one of these counts.
+    generated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -98,6 +122,7 @@ def parse_kinds(table: Mapping[str, Mapping[str, object]]) -> tuple[DocumentKind
                 link_words=tuple(w.lower() for w in _strings(row.get("links"))),
                 docs_site=row.get("docs_site") is True,
                 root_only=row.get("root_only") is True,
+                generated_by=_strings(row.get("generated_by")),
             )
         )
     return tuple(kinds)
@@ -108,14 +133,33 @@ def _strings(value: object) -> tuple[str, ...]:
 
 
 def is_document(path: str, scope: DocumentScope) -> bool:
+    """Not code, not hidden, not ignored: a file whose name may say what document it is."""
     name = path.rsplit("/", 1)[-1]
     if name.startswith(".") or matches_any(path, scope.ignored):
         return False
+    return not name.lower().endswith(CODE_SUFFIXES)
+
+
+def is_readable_document(path: str) -> bool:
+    """A document whose headings and links are read: prose, or a wheel's METADATA."""
+    name = path.rsplit("/", 1)[-1]
     return (
         name.lower().endswith(DOCUMENT_SUFFIXES)
         or ("." not in name and name.isupper())
         or bool(_WHEEL_METADATA.match(path))
     )
+
+
+def generator_markers(kinds: Sequence[DocumentKind]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(marker for kind in kinds for marker in kind.generated_by))
+
+
+def generated_by(kind: DocumentKind, generated: Mapping[str, tuple[str, ...]]) -> Located | None:
+    """The first Python file holding code that generates this kind of document."""
+    for path in sorted(generated):
+        if any(marker in kind.generated_by for marker in generated[path]):
+            return Located(path=path)
+    return None
 
 
 def is_project_document(path: str) -> bool:
