@@ -27,6 +27,7 @@ from analyzer.analyzers.documentation.presence import (
     is_readable_document,
     locate,
     parse_kinds,
+    project_folder,
     project_key,
     read_document,
 )
@@ -120,10 +121,11 @@ def check_documents(
         project=project_key(read_project_name(Path(root))),
     )
     documents = [path for path in paths if is_document(path, scope)]
+    folder = project_folder(paths)
     errors: list[FileError] = []
     texts: dict[str, DocumentText] = {}
     for path in documents:
-        if not is_project_document(path) or not is_readable_document(path):
+        if not is_project_document(path, folder) or not is_readable_document(path):
             continue
         text = read_source(root, path, "documentation")
         if isinstance(text, FileError):
@@ -133,7 +135,7 @@ def check_documents(
     findings: list[RawFinding] = []
     measures: list[Measure] = []
     for kind in parse_kinds(settings["documents"]):
-        where = locate(kind, documents, texts, scope) or generated_by(kind, generated or {})
+        where = locate(kind, documents, texts, scope, folder) or generated_by(kind, generated or {})
         measures.append(
             Measure(
                 name=f"documentation.{kind.key}",

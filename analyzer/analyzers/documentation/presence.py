@@ -162,11 +162,25 @@ def generated_by(kind: DocumentKind, generated: Mapping[str, tuple[str, ...]]) -
     return None
 
 
-def is_project_document(path: str) -> bool:
-    """The README, a file at the root, or one under ``docs/`` / ``doc/``."""
-    return (
-        "/" not in path or path.startswith(("docs/", "doc/")) or bool(_WHEEL_METADATA.match(path))
-    )
+def project_folder(paths: Sequence[str]) -> str:
+    """Where the project's own files start: the scan root, or its only folder when the root
+    holds nothing else but packaging metadata (an unpacked wheel whose project sits in one
+    folder, as ``pgadmin4/`` does). ``""`` for the root, else ``"folder/"``."""
+    if any("/" not in path for path in paths):
+        return ""
+    folders = {path.split("/", 1)[0] for path in paths}
+    own = {f for f in folders if not f.endswith((".dist-info", ".data", ".egg-info"))}
+    return f"{own.pop()}/" if len(own) == 1 else ""
+
+
+def is_project_document(path: str, folder: str = "") -> bool:
+    """The README, a file at the project's root, or one under its ``docs/`` / ``doc/``."""
+    if _WHEEL_METADATA.match(path):
+        return True
+    if not path.startswith(folder):
+        return False
+    inner = path[len(folder) :]
+    return "/" not in inner or inner.startswith(("docs/", "doc/"))
 
 
 def read_document(text: str) -> DocumentText:
@@ -218,12 +232,13 @@ def locate(
     documents: Sequence[str],
     texts: Mapping[str, DocumentText],
     scope: DocumentScope,
+    folder: str = "",
 ) -> Located | None:
     """The first document that is (by name), holds (by heading) or links to this kind of
     document; ``documents`` are the scanned documents, ``texts`` the project documents read
     (``scope.project`` names the project, to tell its own links from other projects')."""
     for path in documents:
-        if kind.root_only and not is_project_document(path):
+        if kind.root_only and not is_project_document(path, folder):
             continue
         if matches_any(path.lower(), kind.file_patterns) or (
             kind.root_only and _WHEEL_METADATA.match(path) and texts.get(path, _EMPTY).headings
