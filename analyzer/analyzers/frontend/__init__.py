@@ -194,7 +194,9 @@ def analyze_python(text: str, path: str, settings: FrontendSettings) -> FileResu
         return tree
     python_policy = PythonPolicy(
         request_names=frozenset(settings.request_names),
+        request_inputs=frozenset(settings.safe.request_inputs),
         trusted_calls=settings.safe.trusted_calls,
+        translation_calls=settings.safe.translation_calls,
     )
     findings = (
         sorted(

@@ -29,11 +29,16 @@ TRIGGER_WORDS = ("mark_safe", "Markup", "SafeString", "SafeText", "Environment")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PythonPolicy:
     request_names: frozenset[str]
+    # Attributes of a request that carry what the client sent.
+    request_inputs: frozenset[str]
     # Calls whose result is safe to interpolate into markup (fnmatch globs).
     trusted_calls: tuple[str, ...]
+    # Translation calls: safe when their message is a literal the developers wrote.
+    translation_calls: tuple[str, ...] = ()
 
 
 def check_python(tree: ast.Module, path: str, policy: PythonPolicy) -> Iterator[RawFinding]:
+    policy = _with_aliases(tree, policy)
     uses_jinja = _imports_jinja(tree)
     text_only = _text_only_environments(tree)
     for scope in _scopes(tree):
@@ -90,6 +95,30 @@ def _assignments(scope: ast.AST) -> Assignments:
     for entries in found.values():
         entries.sort(key=lambda entry: entry[0])
     return found
+
+
+def _with_aliases(tree: ast.Module, policy: PythonPolicy) -> PythonPolicy:
+    """``from django.utils.html import escape as esc`` makes ``esc`` an escaping call too."""
+    aliases = {
+        alias.asname: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname
+    }
+    trusted = [a for a, name in aliases.items() if _matches(name, policy.trusted_calls)]
+    translations = [a for a, name in aliases.items() if _matches(name, policy.translation_calls)]
+    if not trusted and not translations:
+        return policy
+    return replace(
+        policy,
+        trusted_calls=(*policy.trusted_calls, *trusted),
+        translation_calls=(*policy.translation_calls, *translations),
+    )
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(name, p) for p in patterns)
 
 
 def _imports_jinja(tree: ast.AST) -> bool:
@@ -153,7 +182,7 @@ def _check_mark_safe(
     assigned: Assignments,
 ) -> RawFinding | None:
     argument = node.args[0]
-    if _uses_request(argument, policy.request_names):
+    if _uses_request(argument, policy):
         return _finding(node, path, "mark-safe-request-data", f"{name}() on request data")
     values = _interpolated_values(argument)
     if values and not all(_is_safe_value(v, policy, assigned, node.lineno, 0) for v in values):
@@ -163,13 +192,24 @@ def _check_mark_safe(
     return None
 
 
-def _uses_request(expression: ast.expr, request_names: frozenset[str]) -> bool:
+def _uses_request(expression: ast.expr, policy: PythonPolicy) -> bool:
+    """Reads what the client sent (``request.GET["q"]``, ``self.request.args``): an input
+    attribute of a request. Passing the request along (``render(ctx, request=request)``)
+    or reading what our code set on it (``request.user``) is not."""
     for node in ast.walk(expression):
-        if isinstance(node, ast.Name) and node.id in request_names:
-            return True
-        if isinstance(node, ast.Attribute) and node.attr in request_names:
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in policy.request_inputs
+            and _is_request(node.value, policy.request_names)
+        ):
             return True
     return False
+
+
+def _is_request(node: ast.expr, request_names: frozenset[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in request_names
+    return isinstance(node, ast.Attribute) and node.attr in request_names
 
 
 def _interpolated_values(expression: ast.expr) -> list[ast.expr]:
@@ -204,7 +244,10 @@ def _is_safe_value(
         return True
     if isinstance(value, ast.Call):
         name = _called_name(value.func)
-        return name is not None and any(fnmatchcase(name, p) for p in policy.trusted_calls)
+        if name is not None and _matches(name, policy.translation_calls):
+            first = value.args[0] if value.args else None
+            return isinstance(first, ast.Constant) and isinstance(first.value, str)
+        return name is not None and _matches(name, policy.trusted_calls)
     if isinstance(value, ast.JoinedStr | ast.BinOp):
         parts = _interpolated_values(value)
         return all(_is_safe_value(p, policy, assigned, line, depth + 1) for p in parts)
