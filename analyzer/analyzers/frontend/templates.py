@@ -122,7 +122,7 @@ def check_tags(
             continue
         if is_markup and tag.kind == "statement" and _AUTOESCAPE_OFF.match(tag.body):
             yield _finding(
-                tag, path, "autoescape-disabled", "Autoescaping is switched off for this block"
+                tag, path, "autoescape-off-block", "Autoescaping is switched off for this block"
             )
         if tag.kind == "statement" and _FILTER_SAFE_BLOCK.match(tag.body):
             yield _finding(
