@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 _STRING = re.compile(r"""\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*""", re.DOTALL)
+_STRING_ANYWHERE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
 _CALL_HEAD = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\(")
 _FILTER = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*(?P<rest>.*)", re.DOTALL)
 _SAFE_FILTERS = frozenset({"safe", "safeseq"})
@@ -127,31 +128,92 @@ def reads_request_input(expression: str, request_names: Iterable[str], policy: S
 
 
 def _trusted_head(head: str, policy: SafePolicy, local_markup: frozenset[str]) -> bool:
-    if _is_string_literals(head) or head.strip() in local_markup or _NUMBER.fullmatch(head.strip()):
+    """Is this value (before any filter) free of markup nobody wrote or escaped?"""
+    text = _strip_parentheses(head.strip())
+    masked = _mask_nested(text)
+    conditional = re.search(r"\sif\s.*\selse\s", masked)
+    if conditional:
+        # ``a if cond else b``: both outcomes must be trusted; the condition is not output.
+        then, otherwise = text[: conditional.start()], text[masked.rindex(" else ") + 6 :]
+        return _trusted_value(then, policy, local_markup) and _trusted_value(
+            otherwise, policy, local_markup
+        )
+    pieces = _split_masked(text, masked, "~+")
+    if len(pieces) > 1:
+        return all(_trusted_value(piece, policy, local_markup) for piece in pieces)
+    if _STRING.fullmatch(text) or text in local_markup or _NUMBER.fullmatch(text):
         return True
-    call = _CALL_HEAD.match(head)
-    if call is None or not head.rstrip().endswith(")"):
+    call = _CALL_HEAD.match(text)
+    if call is None or not text.endswith(")"):
         return False
     name = call.group("name")
     if _matches(name, policy.translation_calls):
         # The message must be written by the developers, and so must every value put into
         # it: ``_()`` may be a plain gettext that interpolates without escaping.
-        arguments = [
-            a.strip() for a in _split_top(head[call.end() : head.rstrip().rfind(")")], ",")
-        ]
+        arguments = [a.strip() for a in _split_top(text[call.end() : text.rfind(")")], ",")]
         values = [re.sub(r"^\w+\s*=(?!=)", "", a).strip() for a in arguments[1:] if a]
         return (
             bool(arguments)
             and _STRING.fullmatch(arguments[0]) is not None
-            and all(_trusted_head(v, policy, local_markup) for v in values)
+            and all(_trusted_value(v, policy, local_markup) for v in values)
         )
     return _matches(name, policy.trusted_calls)
 
 
-def _is_string_literals(text: str) -> bool:
-    """One or more adjacent or ``~``/``+``-joined string literals, nothing else."""
-    pieces = re.split(r"[~+]", text) if text.strip() else []
-    return bool(pieces) and all(_STRING.fullmatch(piece) for piece in pieces)
+def _trusted_value(expression: str, policy: SafePolicy, local_markup: frozenset[str]) -> bool:
+    """A whole value, filters included (``name|e`` is trusted)."""
+    return is_trusted(_strip_parentheses(expression.strip()), policy, local_markup)
+
+
+def _strip_parentheses(text: str) -> str:
+    """``(a ~ b)`` -> ``a ~ b``, for parentheses around the whole expression only."""
+    while text.startswith("(") and text.endswith(")") and _encloses(text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _encloses(text: str) -> bool:
+    """The opening parenthesis closes at the last character, not before."""
+    depth = 0
+    masked = _mask_strings(text)
+    for index, char in enumerate(masked):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index == len(masked) - 1
+    return False
+
+
+def _mask_strings(text: str) -> str:
+    return _STRING_ANYWHERE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _mask_nested(text: str) -> str:
+    """``text`` with string literals and bracketed parts blanked (same length), so what is
+    left is its top level."""
+    masked = list(_mask_strings(text))
+    depth = 0
+    for index, char in enumerate(masked):
+        if char in "([{":
+            depth += 1
+            if depth > 1:
+                masked[index] = " "
+        elif char in ")]}":
+            depth -= 1
+            if depth > 0:
+                masked[index] = " "
+        elif depth > 0:
+            masked[index] = " "
+    return "".join(masked)
+
+
+def _split_masked(text: str, masked: str, separators: str) -> list[str]:
+    pieces, start = [], 0
+    for index, char in enumerate(masked):
+        if char in separators:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece.strip()]
 
 
 def _literal_arguments(rest: str) -> bool:
