@@ -126,7 +126,8 @@ def normalize(
     sources: Mapping[str, SourceIndex],
     severity_overrides: Mapping[str, str] | None = None,
 ) -> Normalized:
-    """Attach rules, symbols and fingerprints; split out inline-suppressed findings; sort."""
+    """Attach rules, symbols and fingerprints; split out the findings suppressed inline or
+    by their analyzer (a framework whitelist); sort."""
     overrides = severity_overrides or {}
     drafts = [_draft(item, rules, sources.get(item.path, EMPTY_INDEX), overrides) for item in raw]
     lines = _LineFacts()
@@ -134,7 +135,9 @@ def normalize(
     kept: list[Finding] = []
     suppressed: list[Finding] = []
     for finding, line_text in findings:
-        if _is_suppressed(lines.ignored_rules(line_text), finding.rule_id):
+        if finding.suppressed_by is not None:
+            suppressed.append(finding)
+        elif _is_suppressed(lines.ignored_rules(line_text), finding.rule_id):
             suppressed.append(replace(finding, suppressed_by="inline"))
         else:
             kept.append(finding)
@@ -190,6 +193,7 @@ def _draft(
         symbol=index.symbol_at(item.line),
         cwe=item.cwe,
         details=item.details,
+        suppressed_by=item.suppressed_by,
     )
     return _Draft(finding=finding, line_text=index.line_text(item.line))
 

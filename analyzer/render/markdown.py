@@ -120,7 +120,9 @@ def render_markdown(report: Report) -> str:
 _SUPPRESSION_LABELS = {
     "inline": "inline with `# roadmap: ignore`",
     "rule-disabled": "by disabled rules",
-    "path-ignored": "by per-path ignores (by default, asserts and fixture arguments in tests)",
+    "path-ignored": "by per-path ignores (by default, asserts, fixture arguments and "
+    "test credentials in tests)",
+    "whitelisted": "as framework entry points (vulture whitelists and ignored decorators)",
 }
 
 

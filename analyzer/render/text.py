@@ -24,6 +24,7 @@ _SUPPRESSION_LABEL = {
     "inline": "inline # roadmap: ignore",
     "rule-disabled": "by disabled rules",
     "path-ignored": "by per-path ignores",
+    "whitelisted": "as framework entry points",
 }
 
 
