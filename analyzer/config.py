@@ -326,6 +326,17 @@ def _positive_number(value: object, where: str, _tools: Collection[str]) -> floa
     return float(value)
 
 
+# Longer than any scan; beyond it the operating system's timers overflow.
+MAX_TIMEOUT_S = 1_000_000.0
+
+
+def _seconds(value: object, where: str, tools: Collection[str]) -> float:
+    seconds = _positive_number(value, where, tools)
+    if seconds > MAX_TIMEOUT_S:
+        raise ConfigError(f"{where} must be at most {MAX_TIMEOUT_S:,.0f} seconds")
+    return seconds
+
+
 def _positive_int(value: object, where: str, _tools: Collection[str]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{where} must be a whole number of at least 1")
@@ -352,7 +363,7 @@ _VALIDATORS: dict[str, _Validator] = {
     "strict": _boolean,
     "baseline": _path_string,
     "jobs": _positive_int,
-    "timeout": _positive_number,
+    "timeout": _seconds,
     "max_file_kb": _positive_int,
     "plan": _plan,
 }

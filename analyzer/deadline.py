@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+# setitimer overflows past this; a limit of 11 days is no limit for a scan.
+_LONGEST = 1_000_000.0
+
 
 class StageTimeout(Exception):
     """A main-process stage ran past the time limit; ``str()`` names it and the limit."""
@@ -22,7 +25,11 @@ class StageTimeout(Exception):
 @contextmanager
 def time_limit(seconds: float | None, stage: str) -> Iterator[None]:
     """Raise ``StageTimeout`` in the body once ``seconds`` have passed (main thread only)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
+    if (
+        seconds is None
+        or seconds >= _LONGEST
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 

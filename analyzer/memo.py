@@ -25,7 +25,7 @@ class FileMemo:
 
     def _key(self, path: str, data: bytes) -> str:
         identity = f"{self._salt}\0{path}\0{digest_bytes(data)}"
-        return digest_bytes(identity.encode("utf-8", "surrogateescape"))
+        return digest_bytes(identity.encode("utf-8", "surrogatepass"))
 
     def get(self, path: str, data: bytes) -> dict[str, Any] | None:
         """What was remembered for exactly this content of ``path``, or None."""

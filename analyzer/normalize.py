@@ -214,7 +214,7 @@ def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[tuple[Find
     for key, members in groups.items():
         members.sort(key=lambda d: (d.finding.line, d.finding.column, d.finding.message))
         # The shared prefix is hashed once per group; each occurrence only adds its index.
-        prefix = hashlib.sha256("\0".join((*key, "")).encode("utf-8", "surrogateescape"))
+        prefix = hashlib.sha256("\0".join((*key, "")).encode("utf-8", "surrogatepass"))
         for occurrence, draft in enumerate(members):
             state = prefix.copy()
             state.update(str(occurrence).encode())

@@ -166,6 +166,12 @@ def test_the_guarded_reader(tmp_path: Path) -> None:
     os.symlink("../a", root / "a" / "loop")
     os.symlink(outside, root / "out")
     os.symlink("../../outside/secret.txt", root / "a" / "rel-out.txt")
+    # ".." after a link is resolved from the link's target, as the kernel does, not as text.
+    # (the kernel reads outside/secret.txt; collapsing the text would read big.txt instead)
+    (outside / "big.txt").write_text("outside")
+    (outside / "sub").mkdir()
+    os.symlink(outside / "sub", root / "inner")
+    os.symlink(f"{root}/inner/../big.txt", root / "dotdot-after-link.txt")
     os.mkfifo(root / "fifo")
     assert read_inside(root, "a/alias.txt", limit=10) == b"inside"
     assert read_inside(root, "absolute-inside.txt", limit=100) == b"x" * 100
@@ -173,6 +179,7 @@ def test_the_guarded_reader(tmp_path: Path) -> None:
     for path, limit in (
         ("out/secret.txt", 10),
         ("a/rel-out.txt", 10),
+        ("dotdot-after-link.txt", 10),
         ("../outside/secret.txt", 10),
         ("fifo", 10),
         ("a", 10),
@@ -354,3 +361,167 @@ def test_main_process_stages_stop_at_the_time_limit() -> None:
     with time_limit(5, "quick"):
         pass
     assert sys.getrecursionlimit() > 0  # the alarm is off: nothing fires later
+
+
+def test_reports_and_baselines_never_follow_a_symlink_in_the_tree(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    """A pull request can commit ``roadmap.json -> ~/.bashrc``: the README's CI command
+    writes reports into the checkout, so links there are replaced, never followed."""
+    victim, other = tmp_path / "victim", tmp_path / "other"
+    victim.write_text("victim\n")
+    other.mkdir()
+    root = write_tree(tmp_path / "repo", {"app.py": EVAL})
+    os.symlink(victim, root / "roadmap.json")
+    os.symlink(victim, root / ".roadmap-baseline.json")
+    os.symlink(other, root / "outdir")
+    run = run_roadmap("scan", ".", "-q", "-o", "json:roadmap.json", cwd=root, env=cache_env)
+    assert run.returncode == 0, run.stderr
+    created = run_roadmap("baseline", "create", "-q", ".", cwd=root, env=cache_env)
+    assert created.returncode == 0, created.stderr
+    assert victim.read_text() == "victim\n"
+    assert not (root / "roadmap.json").is_symlink() and json.loads(
+        (root / "roadmap.json").read_text()
+    )
+    refused = run_roadmap("scan", ".", "-q", "-o", "json:outdir/r.json", cwd=root, env=cache_env)
+    assert refused.returncode == 2 and "symlink out of the scanned tree" in refused.stderr
+    assert list(other.iterdir()) == []
+
+
+def test_worker_warnings_never_reach_the_log(tmp_path: Path, cache_env: dict[str, str]) -> None:
+    """Parsing code with an invalid escape warns (a SyntaxWarning from Python 3.12) and names
+    the file: a file name holding a workflow command would forge a CI annotation."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "x\n::error title=PWNED::forged\n.py").write_text('x = "\\d"\n')
+    env = {**cache_env, "PYTHONWARNINGS": "always"}
+    run = run_roadmap("scan", str(root), "-q", "--fail-on", "low", env=env)
+    assert not [line for line in run.stderr.splitlines() if line.strip().startswith("::")]
+    assert "Warning" not in run.stderr, run.stderr
+
+
+def test_a_lone_surrogate_in_a_string_literal_is_reported_not_fatal(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "repo", {"app.py": 'password = "\\ud800"\n'})
+    out = tmp_path / "out"
+    out.mkdir()
+    formats = ("json", "sarif", "gitlab", "markdown")
+    run = run_roadmap(
+        "scan", str(root), "--fail-on", "low", *(f"-o{f}:{out / f}" for f in formats),
+        env=cache_env,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    assert "\\ud800" in run.stderr  # the gate line shows it, escaped
+    for fmt in formats:
+        (out / fmt).read_bytes().decode("utf-8")
+    assert "bandit.B105" in {
+        f["rule_id"] for f in json.loads((out / "json").read_text())["findings"]
+    }
+
+
+def test_tracked_code_in_folders_named_like_environments_is_scanned(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(
+        tmp_path / "repo", {"app/env/evil.py": EVAL, "build/x.py": EVAL, "node_modules/y.py": EVAL}
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    run = run_roadmap("scan", str(root), "-q", "-f", "json", "--isolated", env=cache_env)
+    flagged = {f["path"] for f in run.json()["findings"] if f["rule_id"] == "bandit.B307"}
+    assert flagged == {"app/env/evil.py", "build/x.py", "node_modules/y.py"}
+
+
+def test_coverage_data_with_computed_columns_is_refused(tmp_path: Path) -> None:
+    from analyzer.analyzers.testing.coverage_data import CoverageError, read_coverage_sqlite
+
+    path = tmp_path / "coverage.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE file (id integer, path text);"
+        "CREATE TABLE arc (file_id integer, context_id integer, fromno integer, tono integer);"
+        "CREATE TABLE line_bits (file_id integer, x integer, numbits blob GENERATED ALWAYS AS "
+        "(CAST(replace(hex(zeroblob(8000000)), '0', 'F') AS BLOB)) VIRTUAL);"
+        "INSERT INTO file VALUES (1, 'app.py'); INSERT INTO line_bits (file_id, x) VALUES (1, 1);"
+    )
+    connection.commit()
+    connection.close()
+    with pytest.raises(CoverageError, match="computed columns"):
+        read_coverage_sqlite(path.read_bytes(), "coverage.db", lambda _: None)
+
+
+def test_a_fifo_as_a_git_ignore_file_holds_discovery_only_until_the_time_limit(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "repo", {"app.py": EVAL})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".git" / "info" / "exclude").unlink()
+    os.mkfifo(root / ".git" / "info" / "exclude")
+    run = run_roadmap("scan", str(root), "-q", "-f", "json", "--timeout", "5", env=cache_env)
+    assert run.returncode == 0, run.stderr
+    assert "app.py" in {f["path"] for f in run.json()["findings"]}
+
+
+def test_a_file_mypy_crashes_on_loses_only_its_own_typing_findings(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "a.py": "count: int = 'one'\n",
+            "b.py": "x = " + " and ".join(["a"] * 20_000) + "\n",
+            "c.py": "name: str = 1\n",
+        },
+    )
+    run = run_roadmap(
+        "scan", str(root), "-q", "-f", "json", "--disable", "api", "--disable", "dead-code",
+        env=cache_env,
+    )  # fmt: skip
+    report = run.json()
+    assert {a["name"]: a["status"] for a in report["analyzers"]}["typing"] == "ok"
+    typing = {(f["path"], f["rule_id"]) for f in report["findings"] if f["tool"] == "mypy"}
+    assert typing == {("a.py", "mypy.assignment"), ("c.py", "mypy.assignment")}
+    crashed = [e for e in report["errors"] if e["analyzer"] == "typing"]
+    assert [e["path"] for e in crashed] == ["b.py"] and "mypy crashed" in crashed[0]["reason"]
+
+
+def test_a_dot_git_file_naming_another_repository_is_not_followed(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    other = write_tree(tmp_path / "other", {"x.py": ""})
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    root = write_tree(tmp_path / "repo", {"app.py": EVAL, ".git": f"gitdir: {other / '.git'}\n"})
+    from analyzer.discover.git import find_repository
+
+    assert find_repository(root) is None
+    run = run_roadmap("scan", str(root), "-q", "-f", "json", env=cache_env)
+    assert run.json()["target"]["git"] == {"commit": None, "branch": None}
+
+
+def test_a_huge_timeout_is_a_configuration_error(tmp_path: Path, cache_env: dict[str, str]) -> None:
+    root = write_tree(
+        tmp_path / "repo", {"app.py": EVAL, "pyproject.toml": "[tool.roadmap]\ntimeout = 1e12\n"}
+    )
+    run = run_roadmap("scan", str(root), "-q", env=cache_env)
+    assert run.returncode == 2 and "timeout must be at most" in run.stderr, run.stderr
+
+
+def test_quiet_still_says_which_configuration_steered_the_scan(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {"app.py": EVAL, "pyproject.toml": '[tool.roadmap]\nexclude = ["x/**"]\n'},
+    )
+    for command in (("scan",), ("baseline", "create", "-o", str(tmp_path / "b.json"))):
+        run = run_roadmap(*command, str(root), "-q", env=cache_env)
+        assert "[tool.roadmap]: exclude" in run.stderr, run.stderr
+
+
+def test_git_runs_with_every_transport_off() -> None:
+    from analyzer.discover.git import git_command
+
+    command = " ".join(git_command(["ls-files"]))
+    for transport in ("ext", "file", "ssh", "git", "http", "https"):
+        assert f"protocol.{transport}.allow=never" in command

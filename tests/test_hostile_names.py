@@ -111,6 +111,9 @@ def test_json_keeps_the_text_and_encodes_it_as_json(
         ("\x9b31m", "\\x9b31m"),
         ("a" + b"\xff".decode("utf-8", "surrogateescape"), "a\\xff"),
         ("plain ünïcödé ✓", "plain ünïcödé ✓"),
+        ("b\\xff", "b\\\\xff"),  # a literal backslash is doubled: never taken for a byte
+        ("##vso[task.complete]", "#\\x23vso[task.complete]"),
+        ("\ud800", "\\ud800"),
     ],
 )
 def test_the_terminal_escaper(text: str, shown: str) -> None:

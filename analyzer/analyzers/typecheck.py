@@ -44,6 +44,8 @@ MYPY_FLAGS = (
 )
 # mypy's own re-tries when a blocking error names a file we could not foresee.
 _MAX_ATTEMPTS = 4
+# mypy runs allowed to isolate the files it crashes on: a few crashing files among thousands.
+_MAX_BISECTION_RUNS = 40
 _SURROGATE = re.compile("[\udc80-\udcff]")
 # Modules mypy loads for every check (mypy.build.CORE_BUILTIN_MODULES; a test keeps the two
 # equal). A top-level file or package of the target with one of these names shadows the
@@ -250,13 +252,51 @@ def _run_mypy(
     request: AnalysisRequest, paths: list[str], workdir: str
 ) -> tuple[list[RawFinding], list[FileError]] | AnalyzerFailure:
     result = _check(request, paths, workdir, cache=True)
-    if isinstance(result, AnalyzerFailure):
-        # An unwritable or corrupted incremental cache fails every later run: try once
-        # without it, and start it afresh for the next scan.
-        shutil.rmtree(Path(_cache_dir(request)) / "incremental", ignore_errors=True)
-        retried = _check(request, paths, workdir, cache=False)
-        return result if isinstance(retried, AnalyzerFailure) else retried
-    return result
+    if not isinstance(result, AnalyzerFailure):
+        return result
+    # An unwritable or corrupted incremental cache fails every later run: try once without
+    # it, and start it afresh for the next scan.
+    shutil.rmtree(Path(_cache_dir(request)) / "incremental", ignore_errors=True)
+    retried = _check(request, paths, workdir, cache=False)
+    if not isinstance(retried, AnalyzerFailure) or len(paths) < 2:
+        return retried
+    # Still failing: mypy crashes on some file (a segfault on a 20,000-term expression).
+    # Halve the files until the ones it crashes on are found; every other file keeps its
+    # findings.
+    found = _bisect(request, paths, workdir, _Budget(runs=_MAX_BISECTION_RUNS))
+    return result if found is None else found
+
+
+@dataclass(kw_only=True, slots=True)
+class _Budget:
+    runs: int
+
+
+def _bisect(
+    request: AnalysisRequest, paths: list[str], workdir: str, budget: _Budget
+) -> tuple[list[RawFinding], list[FileError]] | None:
+    """Findings of the files mypy survives, errors for those it crashes on alone; None when
+    the runs allowed are spent before the crashing files are isolated."""
+    findings: list[RawFinding] = []
+    errors: list[FileError] = []
+    middle = len(paths) // 2
+    for half in (paths[:middle], paths[middle:]):
+        if budget.runs <= 0:
+            return None
+        budget.runs -= 1
+        outcome = _check(request, half, workdir, cache=True)
+        if isinstance(outcome, AnalyzerFailure) and len(half) == 1:
+            reason = f"mypy crashed on this file: {outcome.reason.removeprefix('mypy failed: ')}"
+            errors.append(FileError(path=half[0], analyzer="typing", reason=reason[:300]))
+            continue
+        if isinstance(outcome, AnalyzerFailure):
+            deeper = _bisect(request, half, workdir, budget)
+            if deeper is None:
+                return None
+            outcome = deeper
+        findings.extend(outcome[0])
+        errors.extend(outcome[1])
+    return findings, errors
 
 
 def _check(

@@ -123,11 +123,13 @@ def compare_with_baseline(
     )
 
 
-def update_baseline(path: Path | None, comparison: Comparison | None, err: Console) -> None:
+def update_baseline(
+    path: Path | None, comparison: Comparison | None, err: Console, *, tree: Path
+) -> None:
     if path is None or comparison is None:
         return
     pruned = prune(comparison)
-    write_atomically(path, dumps_baseline(pruned, __version__))
+    write_atomically(path, dumps_baseline(pruned, __version__), tree=tree)
     removed, kept = len(comparison.fixed), len(pruned.entries)
     message = f"Updated baseline {path}: removed {removed} fixed findings, {kept} remain"
     say(err, message)

@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -79,13 +80,18 @@ def _terminate(_signum: int, _frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     err = Console(stderr=True)
-    if threading.current_thread() is not threading.main_thread():
-        return run_command(args, err)
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        return run_command(args, err)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with warnings.catch_warnings():
+        # Parsing the tree's code warns about it (invalid escapes), naming its files: raw
+        # target text on stderr. What matters in it is reported as findings instead.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # what 3.11 calls the same
+        if threading.current_thread() is not threading.main_thread():
+            return run_command(args, err)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return run_command(args, err)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def run_command(args: argparse.Namespace, err: Console) -> int:
@@ -174,9 +180,10 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     effective = _effective_config(root, args, rules)
     target = args.output or configured_baseline(root, effective) or root / DEFAULT_BASELINE
     check_writable(target)
+    announce_configuration(effective, err)
     result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
     baseline = create_baseline(result.findings)
-    write_atomically(target, dumps_baseline(baseline, __version__))
+    write_atomically(target, dumps_baseline(baseline, __version__), tree=root)
     say(err, f"Wrote baseline with {len(baseline.entries)} findings to {target}")
     warn_if_incomplete(result, err)
     return EXIT_OK
@@ -192,15 +199,16 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     if args.changed_since is not None:
+        scan = effective.scan
         current = discover_files(
-            root.resolve(), include=effective.scan.include, exclude=effective.scan.exclude
+            root.resolve(), include=scan.include, exclude=scan.exclude, timeout=scan.timeout_s
         )
-        only = changed_files(root, args.changed_since, (f.path for f in current))
+        limit = 120.0 if scan.timeout_s is None else min(scan.timeout_s, 120.0)
+        only = changed_files(root, args.changed_since, (f.path for f in current), timeout=limit)
         effective = replace(effective, scan=replace(effective.scan, only_paths=only))
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
-    if not args.quiet:
-        announce_configuration(effective, err)
+    announce_configuration(effective, err)
     result, loaded = _scan(
         root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
     )
@@ -224,9 +232,9 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
             effective.plan,
             rule_dirs=args.rules_dir,
         )
-        write_reports(report, targets, args, err)
+        write_reports(report, targets, args, err, tree=root)
     if args.update_baseline:
-        update_baseline(baseline_path, comparison, err)
+        update_baseline(baseline_path, comparison, err, tree=root)
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)

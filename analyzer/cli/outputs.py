@@ -21,6 +21,7 @@ from analyzer.config import EffectiveConfig
 from analyzer.gate import is_incomplete
 from analyzer.model import Finding, ScanResult
 from analyzer.render import FORMATS, render
+from analyzer.render.encode import for_terminal
 from analyzer.render.json_report import build_report
 from analyzer.render.markdown import check_templates
 from analyzer.render.text import print_summary
@@ -63,26 +64,31 @@ def _output_target(value: str, default_format: str) -> OutputTarget:
     name, path = match.group("name"), match.group("path")
     if name not in FORMATS:
         raise UsageError(
-            f"-o {value}: unknown report format {name!r} (formats: {', '.join(FORMATS)}); "
+            f"-o {value!r}: unknown report format {name!r} (formats: {', '.join(FORMATS)}); "
             f"for a file of that name write ./{value}"
         )
     if not path:
-        raise UsageError(f"-o {value}: the {name} report needs a path after the colon")
+        raise UsageError(f"-o {value!r}: the {name} report needs a path after the colon")
     return OutputTarget(format=name, path=Path(path))
 
 
 def write_reports(
-    report: Report, targets: Sequence[OutputTarget], args: argparse.Namespace, err: Console
+    report: Report,
+    targets: Sequence[OutputTarget],
+    args: argparse.Namespace,
+    err: Console,
+    *,
+    tree: Path,
 ) -> None:
     # Render everything, then write every report to a temporary file, then rename them all:
     # a template that fails, or a disk that fills, leaves no report new and another stale.
     texts = [(target.path, render(report, target.format)) for target in targets]
-    write_all_atomically(texts)
+    write_all_atomically(texts, tree=tree)
     if not args.quiet:
         for target in targets:
             say(err, f"Wrote {target.format} report to {target.path}")
     if args.format != "text" and not any(t.format == args.format for t in targets):
-        sys.stdout.write(render(report, args.format))
+        sys.stdout.write(for_terminal(render(report, args.format), args.format))
     elif not args.quiet:
         print_summary(build_report(report), Console())
 
@@ -101,25 +107,40 @@ def check_writable(output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {parent} is not a writable directory")
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, tree: Path) -> None:
     """Write next to the target and rename, so a crash never leaves a truncated report."""
-    write_all_atomically([(path, text)])
+    write_all_atomically([(path, text)], tree=tree)
 
 
-def write_all_atomically(texts: Sequence[tuple[Path, str]]) -> None:
-    """Each text to its path: regular files through a temporary file and a rename, all
-    renamed only once all are written; a path that exists and is not a regular file (a
-    device such as /dev/null, a FIFO) is written in place and never replaced. An error
-    (disk full) leaves every previous report as it was and is a ``UsageError``."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Destination:
+    path: Path
+    # An existing device or FIFO outside the scanned tree: written in place, never replaced.
+    in_place: bool
+
+
+def write_all_atomically(texts: Sequence[tuple[Path, str]], *, tree: Path) -> None:
+    """Each text to its path: through a temporary file and a rename, all renamed only once
+    all are written, so an error (disk full) leaves every previous report as it was and is
+    a ``UsageError``.
+
+    Inside the scanned ``tree`` nothing the tree holds is followed: a symlink (or a FIFO) at
+    the path is replaced, and a folder on the way that links out of the tree is refused.
+    Elsewhere the path is the user's own: links are followed, and a device or FIFO
+    (``/dev/null``, ``/dev/stdout``) is written in place.
+    """
     staged: list[tuple[str, Path]] = []
     current = Path()
     try:
-        for current, text in texts:
-            if not _is_special(current):
-                staged.append((_stage(current, text), Path(os.path.realpath(current))))
-        for current, text in texts:
-            if _is_special(current):
-                _write_in_place(current, text)
+        destinations = [(_destination(path, tree), text) for path, text in texts]
+        for destination, text in destinations:
+            current = destination.path
+            if not destination.in_place:
+                staged.append((_stage(destination.path, text), destination.path))
+        for destination, text in destinations:
+            current = destination.path
+            if destination.in_place:
+                _write_in_place(destination.path, text)
         for temporary, final in staged:
             current = final
             os.replace(temporary, final)
@@ -130,8 +151,23 @@ def write_all_atomically(texts: Sequence[tuple[Path, str]]) -> None:
             Path(temporary).unlink(missing_ok=True)
 
 
-def _stage(path: Path, text: str) -> str:
-    final = Path(os.path.realpath(path))
+def _destination(path: Path, tree: Path) -> _Destination:
+    absolute = Path(os.path.abspath(path))
+    real_tree = Path(os.path.realpath(tree))
+    parent = Path(os.path.realpath(absolute.parent))
+    if absolute.is_relative_to(Path(os.path.abspath(tree))) or parent.is_relative_to(real_tree):
+        if not parent.is_relative_to(real_tree):
+            raise UsageError(
+                f"refusing to write {path}: a folder on its way is a symlink out of the "
+                "scanned tree"
+            )
+        return _Destination(path=parent / absolute.name, in_place=False)
+    if _is_special(absolute):
+        return _Destination(path=absolute, in_place=True)
+    return _Destination(path=Path(os.path.realpath(absolute)), in_place=False)
+
+
+def _stage(final: Path, text: str) -> str:
     descriptor, temporary = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

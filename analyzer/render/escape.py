@@ -19,21 +19,29 @@ _UNSAFE = re.compile(
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # GitHub Actions reads "::command::" at the start of a (trimmed) line and "##[command]"
-# anywhere in one; breaking the pair keeps the text readable and inert.
-_WORKFLOW = re.compile(r"::|##\[")
+# anywhere in one, Azure Pipelines "##vso[command]" anywhere; breaking the pair keeps the
+# text readable and inert.
+_WORKFLOW = re.compile(r"::|##(?:vso)?\[")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def escape_for_terminal(text: str) -> str:
     """``text`` on one line, with control, reordering and workflow-command sequences shown
     as escapes (``\\x1b``, ``\\n``, ``\\u202e``, ``:\\x3a``)."""
-    return _WORKFLOW.sub(_broken_pair, escape_controls(text))
+    return break_workflow_commands(escape_controls(text))
 
 
 def escape_controls(text: str) -> str:
     """``text`` on one line, with control and reordering characters shown as escapes, and
-    the bytes of a non-UTF-8 file name shown as ``\\xff``: for any text output."""
-    return _surrogates_visible(_UNSAFE.sub(_visible, text))
+    the bytes of a non-UTF-8 file name shown as ``\\xff``: for any text output. A
+    backslash is doubled, so a name that holds the four characters ``\\xff`` cannot pass
+    for one that holds the byte."""
+    return _surrogates_visible(_UNSAFE.sub(_visible, text.replace("\\", "\\\\")))
+
+
+def break_workflow_commands(text: str) -> str:
+    """Any text, multi-line and ours included, with workflow-command openers made inert."""
+    return _WORKFLOW.sub(_broken_pair, text)
 
 
 def _broken_pair(match: re.Match[str]) -> str:
@@ -50,7 +58,13 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def _surrogates_visible(text: str) -> str:
-    """A file name that is not valid UTF-8 arrives with surrogate escapes; show its bytes."""
+    """A file name that is not valid UTF-8 arrives with surrogate escapes: show its bytes
+    (``\\xff``); any other lone surrogate (from a string literal) as ``\\ud800``."""
     if not _SURROGATE.search(text):
         return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _SURROGATE.sub(_surrogate_shown, text)
+
+
+def _surrogate_shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"

@@ -71,7 +71,7 @@ def _scan_problems(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def _problem(check: str, description: str, path: str, severity: str) -> dict[str, Any]:
-    identity = "\0".join((check, path, description)).encode("utf-8", "surrogateescape")
+    identity = "\0".join((check, path, description)).encode("utf-8", "surrogatepass")
     digest = hashlib.sha256(identity).hexdigest()[:32]
     return {
         "type": "issue",

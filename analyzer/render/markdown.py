@@ -24,7 +24,7 @@ from analyzer.group import Recommendation, load_kinds
 from analyzer.metrics import aggregate
 from analyzer.model import SEVERITIES, Finding
 from analyzer.plan import Roadmap
-from analyzer.render.escape import escape_controls
+from analyzer.render.escape import break_workflow_commands, escape_controls
 from analyzer.render.plan_data import planned
 from analyzer.report import Report
 from analyzer.resources import templates_dir
@@ -62,7 +62,7 @@ def escape_markdown(text: str) -> str:
 
 def code_span(text: object) -> Markup:
     """A code span that holds any text: the fence is longer than any backtick run inside."""
-    value = escape_controls(_NEWLINES.sub(" ", str(text)))
+    value = break_workflow_commands(escape_controls(_NEWLINES.sub(" ", str(text))))
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
