@@ -19,6 +19,16 @@ from typing import Literal
 from analyzer.analyzers.api.settings import ApiSettings
 
 Pass = Literal["endpoints", "body"]
+# Why the join wants a module: its declarations (always parsed), or only whether it
+# registers routes (a helper called with routes) or refuses requests (a decorator, a hook).
+NEEDED, ROUTES, GUARDS = "needed", "routes", "guards"
+_MAY_REGISTER = re.compile(
+    rb"add_url_rule|add_api_route|add_resource|include_router|register_blueprint|urlpatterns"
+    rb"|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\s*\("
+)
+_MAY_GUARD = re.compile(
+    rb"abort|40[13]|\braise\b|redirect|[Uu]nauthori[sz]ed|[Ff]orbidden|login|[Pp]ermission|jwt"
+)
 ENDPOINTS: Pass = "endpoints"
 BODY: Pass = "body"
 # Methods whose calls reach a database besides the configured query methods.
@@ -69,6 +79,14 @@ class Prefilter:
         ):
             return BODY
         return None
+
+    def may_matter(self, data: bytes, needs: set[str]) -> bool:
+        """Could a module wanted for ``needs`` change the join at all?"""
+        return (
+            NEEDED in needs
+            or (ROUTES in needs and _MAY_REGISTER.search(data) is not None)
+            or (GUARDS in needs and _MAY_GUARD.search(data) is not None)
+        )
 
     def name_needs(self, data: bytes, module: str) -> NameNeeds:
         return NameNeeds(
