@@ -86,7 +86,7 @@ class _Reader:
         if view is None or route is None:
             return []
         template = render_path(route, self.name_of, {})
-        path = template.text.removeprefix("^").removesuffix("$")
+        path = _readable(template.text)
         decorators: list[str] = []
         view = self._unwrap(view, decorators)
         line = self.line_of(call)
@@ -172,6 +172,12 @@ class _Reader:
             decorators=common.decorators,
             actions=actions,
         )
+
+
+def _readable(route: str) -> str:
+    """A ``re_path`` regex as the path it matches where that is plain: anchors dropped,
+    escaped dots and slashes unescaped; groups stay as written."""
+    return route.removeprefix("^").removesuffix("$").replace("\\.", ".").replace("\\/", "/")
 
 
 def _looks_like_view(node: cst.BaseExpression) -> bool:

@@ -33,11 +33,11 @@ ROOT_LIST = "urlpatterns"
 def django_endpoints(project: Project) -> Iterator[Found]:
     referenced = {
         target
-        for patterns in project.patterns.values()
+        for owner, patterns in project.patterns.items()
         for p in patterns
         if p.kind in ("include", "module", "list")
         for target in [_list_of(project, p)]
-        if target
+        if target and target != owner
     }
     lists = sorted(project.patterns)
     roots = [o for o in lists if o.endswith("." + ROOT_LIST) and o not in referenced]
@@ -159,7 +159,7 @@ def _endpoint(
 def _external(project: Project, pattern: UrlPattern, path: str, methods: tuple[str, ...]) -> Found:
     """A route to a view the scan cannot read: listed where the pattern declares it."""
     module = pattern.owner.rsplit(".", 1)[0]
-    view = pattern.view.removeprefix("made:")
+    view = project.canonical(pattern.view.removeprefix("made:"))
     return Found(
         endpoint=Endpoint(
             framework="django",

@@ -17,6 +17,7 @@ class ClassDraft:
     bases: tuple[str, ...]
     documented: bool
     decorators: tuple[str, ...]
+    documented_methods: tuple[str, ...] = ()
     methods: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     permission_classes: tuple[str, ...] | None = None
@@ -28,7 +29,8 @@ class ClassDraft:
             path=self.path,
             line=self.line,
             bases=self.bases,
-            documented=self.documented,
+            documented=self.documented or "*" in self.documented_methods,
+            documented_methods=self.documented_methods,
             methods=tuple(self.methods),
             decorators=self.decorators,
             attributes=tuple(self.attributes),

@@ -91,6 +91,8 @@ class ModuleExtractor(cst.CSTVisitor):
         # Local names bound to a call's result, for ``include_router(make_router())`` via a name.
         self._results: dict[str, str] = {}
         self._collection_names: set[str] = set()
+        # Module-level names defined here, which shadow an import of the same name.
+        self.defined: set[str] = set()
 
     # -- names, positions and where we are ----------------------------------------------------
     def name_of(self, node: cst.CSTNode) -> str | None:
@@ -241,13 +243,20 @@ class ModuleExtractor(cst.CSTVisitor):
                 continue
             attribute = target.value
             scope.attributes.append(attribute)
-            if attribute in ("permission_classes", "authentication_classes"):
-                listed = tuple(n for n in (self.name_of(e) for e in elements(value)) if n)
-                if attribute == "permission_classes" or listed:
-                    scope.permission_classes = (*(scope.permission_classes or ()), *listed)
+            if attribute == "permission_classes":
+                scope.permission_classes = self._class_names(value)
             elif attribute in CLASS_DECORATOR_ATTRIBUTES:
                 listed = tuple(n for n in map(self._callee, _decorator_values(value)) if n)
                 scope.decorators = (*scope.decorators, *listed)
+
+    def _class_names(self, value: cst.BaseExpression) -> tuple[str, ...]:
+        """``[IsAuthenticated]``, ``DEFAULTS + [Extra]``; an expression we cannot read
+        counts as a class that is not public."""
+        if isinstance(value, cst.List | cst.Tuple):
+            return tuple(self.name_of(e) or "<expression>" for e in elements(value))
+        if isinstance(value, cst.BinaryOperation):
+            return (*self._class_names(value.left), *self._class_names(value.right))
+        return (self.name_of(value) or "<expression>",)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         """Module-level ``from x import y as z``: ``<module>.z`` re-exports ``x.y``."""
@@ -352,6 +361,8 @@ class ModuleExtractor(cst.CSTVisitor):
     # -- classes and functions -------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         name = self.name_of(node) or f"{self.module}.{node.name.value}"
+        if not self._scopes:
+            self.defined.add(f"{self.module}.{node.name.value}")
         site = self.site()
         for decorator in node.decorators:
             self.routes.extend(
@@ -365,7 +376,8 @@ class ModuleExtractor(cst.CSTVisitor):
                 path=self.path,
                 line=self.line_of(node.name),
                 bases=tuple(n for n in (self.name_of(b.value) for b in node.bases) if n),
-                documented=has_docstring(node) or bool(self._documenting(node.decorators)),
+                documented_methods=self._documented_methods(node.decorators),
+                documented=has_docstring(node),
                 decorators=self._decorator_names(node.decorators),
             )
         )
@@ -380,6 +392,8 @@ class ModuleExtractor(cst.CSTVisitor):
             self._scopes[-1] if self._scopes and isinstance(self._scopes[-1], ClassDraft) else None
         )
         name = self.name_of(node) or f"{self.module}.{node.name.value}"
+        if not self._scopes:
+            self.defined.add(f"{self.module}.{node.name.value}")
         site = self.site()
         declared: tuple[str, ...] | None = None
         for decorator in node.decorators:
@@ -456,7 +470,7 @@ class ModuleExtractor(cst.CSTVisitor):
             if name is None:
                 continue
             if isinstance(expression, cst.Call) and name == METHOD_DECORATOR:
-                inner = _decorator_values(positional(expression, 0))
+                inner = _decorator_values(argument(expression, 0, "decorator"))
                 names.extend(n for n in map(self._callee, inner) if n)
                 continue
             if isinstance(expression, cst.Call) and name == PERMISSION_CLASSES:
@@ -473,20 +487,39 @@ class ModuleExtractor(cst.CSTVisitor):
         """A decorator's name: ``login_required`` or ``allows.requires(IsAdmin)`` alike."""
         return self.name_of(node.func if isinstance(node, cst.Call) else node)
 
+    def _documents(self, expression: cst.BaseExpression) -> bool:
+        """A decorator that documents the endpoint (drf-spectacular, flasgger, RESTX)."""
+        if not isinstance(expression, cst.Call):
+            return False
+        name = self.name_of(expression.func) or bodies.chain_text(expression.func)
+        return (
+            bool(name)
+            and matches(name, self.settings.doc_decorators)
+            and _says_something(expression, self.settings)
+        )
+
     def _documenting(self, decorators: Sequence[cst.Decorator]) -> tuple[str, ...]:
-        """Decorators that document the endpoint (drf-spectacular, flasgger, RESTX ``doc``)."""
+        return tuple(
+            bodies.chain_text(d.decorator.func)
+            for d in decorators
+            if isinstance(d.decorator, cst.Call) and self._documents(d.decorator)
+        )
+
+    def _documented_methods(self, decorators: Sequence[cst.Decorator]) -> tuple[str, ...]:
+        """Methods of a class documented by class decorators (``*``: all of them), such as
+        ``@method_decorator(name="get", decorator=extend_schema(summary=...))``."""
         found = []
         for decorator in decorators:
             expression = decorator.decorator
-            if not isinstance(expression, cst.Call):
-                continue
-            name = self.name_of(expression.func) or bodies.chain_text(expression.func)
-            if (
-                name
-                and matches(name, self.settings.doc_decorators)
-                and _says_something(expression, self.settings)
+            if self._documents(expression):
+                found.append("*")
+            elif (
+                isinstance(expression, cst.Call)
+                and self.name_of(expression.func) == METHOD_DECORATOR
             ):
-                found.append(name)
+                inner = _decorator_values(argument(expression, 0, "decorator"))
+                if any(self._documents(i) for i in inner):
+                    found.append(string_value(keyword(expression, "name")) or "*")
         return tuple(found)
 
     def _declared_methods(self, expression: cst.BaseExpression) -> tuple[str, ...] | None:

@@ -152,6 +152,8 @@ class ViewClass:
     attributes: tuple[str, ...] = ()
     permission_classes: tuple[str, ...] | None = None
     extra_actions: tuple[tuple[str, tuple[str, ...], bool, str], ...] = ()
+    # Methods documented by class decorators (``method_decorator(extend_schema(...))``).
+    documented_methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -61,9 +61,13 @@ def _resolve_relative(name: str, package: str) -> str:
     return ".".join([*base, rest] if rest else base)
 
 
-def pick(names: Iterable[QualifiedName], module: str, package: str) -> str | None:
-    """One absolute name for a node: imports win over locals, then alphabetical order."""
-    ordered = sorted(names, key=lambda n: (n.source is not QualifiedNameSource.IMPORT, n.name))
+def pick(
+    names: Iterable[QualifiedName], module: str, package: str, *, definition: bool = False
+) -> str | None:
+    """One absolute name for a node: imports win over locals, then alphabetical order; for
+    a definition (``class ListView(ListView)`` shadowing an import) the local name wins."""
+    wanted = QualifiedNameSource.LOCAL if definition else QualifiedNameSource.IMPORT
+    ordered = sorted(names, key=lambda n: (n.source is not wanted, n.name))
     return absolute(ordered[0], module, package) if ordered else None
 
 

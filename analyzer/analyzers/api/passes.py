@@ -232,6 +232,6 @@ def analyze_module(
         drf_defaults=tuple(extractor.settings_reader.drf_defaults),
         middleware=tuple(extractor.settings_reader.middleware),
         constants=tuple(extractor.constants),
-        aliases=tuple(extractor.aliases),
+        aliases=tuple(a for a in extractor.aliases if a[0] not in extractor.defined),
         findings=tuple(body.findings),
     )

@@ -1,8 +1,10 @@
 """The cheap pass: decide from the raw bytes how much of the libcst pass a file needs.
 
-``ENDPOINTS``: the file imports a route framework or mentions an endpoint marker
-(``urlpatterns``), so it gets the full pass: declarations for the join plus the body rules.
-``BODY``: it imports a network client, imports a database or Django module and mentions a
+``ENDPOINTS``: the file mentions an endpoint marker (``urlpatterns``, ``MIDDLEWARE``), or
+imports a route framework and uses a word that declares something (a route decorator,
+``add_url_rule``, ``APIRouter(``, a URL-like string argument), so it gets the full pass:
+declarations for the join plus the body rules. ``BODY``: it imports a route framework
+without declaring anything, imports a network client, imports a database or Django module and mentions a
 query (``.objects``, ``.execute``), or defines a coroutine and imports something that
 blocks, so only the body rules run. Anything else is skipped (it may still be parsed in the
 join, when a route refers to it). A regular expression over bytes costs microseconds;
@@ -25,6 +27,14 @@ NEEDED, ROUTES, GUARDS = "needed", "routes", "guards"
 _MAY_REGISTER = re.compile(
     rb"add_url_rule|add_api_route|add_resource|include_router|register_blueprint|urlpatterns"
     rb"|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\s*\("
+)
+_DECLARES = re.compile(
+    rb"@\s*[\w.]+\s*\.\s*(?:route|get|post|put|patch|delete|head|options|api_route|resource)\s*\("
+    rb"|\b(?:add_url_rule|add_api_route|add_resource|add_namespace|include_router|register_blueprint"
+    rb"|before_request|before_app_request|url_value_preprocessor|as_view|init_app|namespace)\b"
+    rb"|\b(?:Flask|Quart|Blueprint|FastAPI|APIRouter|Api|Namespace|DefaultRouter|SimpleRouter)\s*\("
+    rb"|\.\s*(?:register|mount)\s*\("
+    rb"|[(\[=,]\s*[rRuUbB]?[fF]?['\"]/"
 )
 _MAY_GUARD = re.compile(
     rb"abort|40[13]|\braise\b|redirect|[Uu]nauthori[sz]ed|[Ff]orbidden|login|[Pp]ermission|jwt"
@@ -60,6 +70,7 @@ class _Imports:
 @dataclass(frozen=True, slots=True)
 class Prefilter:
     endpoints: re.Pattern[bytes]
+    markers: re.Pattern[bytes]
     network: re.Pattern[bytes]
     query_imports: re.Pattern[bytes]
     query_words: re.Pattern[bytes]
@@ -68,8 +79,13 @@ class Prefilter:
     blocking: _Imports
 
     def which_pass(self, data: bytes) -> Pass | None:
-        if self.endpoints.search(data):
+        if self.markers.search(data):
             return ENDPOINTS
+        if self.endpoints.search(data):
+            # A framework module declares something only with one of these words; one that
+            # only imports ``Request`` gets the body rules, and the join parses it if a
+            # declaration refers to it.
+            return ENDPOINTS if _DECLARES.search(data) else BODY
         if self.network.search(data):
             return BODY
         if self.query_imports.search(data) and self.query_words.search(data):
@@ -102,7 +118,8 @@ def build_prefilter(settings: ApiSettings) -> Prefilter:
     }
     blocking = {p.split(".", 1)[0] for p in settings.blocking_calls}
     return Prefilter(
-        endpoints=_endpoint_pattern(settings),
+        endpoints=_import_pattern(settings.frameworks),
+        markers=_marker_pattern(settings),
         network=_import_pattern(settings.libraries),
         query_imports=_import_pattern(settings.query_libraries),
         query_words=re.compile(
@@ -120,12 +137,12 @@ def _imports(roots: set[str]) -> _Imports:
     return _Imports(pattern=pattern, roots=frozenset(roots))
 
 
-def _endpoint_pattern(settings: ApiSettings) -> re.Pattern[bytes]:
-    frameworks = _import_pattern(settings.frameworks)
+def _marker_pattern(settings: ApiSettings) -> re.Pattern[bytes]:
+    """Words that make a module worth the full pass whatever it imports (``urlpatterns``)."""
     if not settings.endpoint_markers:
-        return frameworks
+        return re.compile(rb"(?!)")
     markers = b"|".join(re.escape(m.encode()) for m in sorted(set(settings.endpoint_markers)))
-    return re.compile(frameworks.pattern + rb"|\b(?:" + markers + rb")\b", re.MULTILINE)
+    return re.compile(rb"\b(?:" + markers + rb")\b")
 
 
 def _import_pattern(modules: Iterable[str]) -> re.Pattern[bytes]:

@@ -16,10 +16,16 @@ import libcst as cst
 from analyzer.analyzers.api.metadata import ModuleMetadata
 from analyzer.analyzers.api.names import dotted
 from analyzer.analyzers.api.prefilter import NameNeeds
-from analyzer.analyzers.api.queries import chain_names, is_query_call
+from analyzer.analyzers.api.queries import (
+    chain_names,
+    is_bounded_iteration,
+    is_query_call,
+    is_retry_loop,
+)
 from analyzer.analyzers.api.settings import ApiSettings
-from analyzer.analyzers.api.sqlbuild import Built, classify
+from analyzer.analyzers.api.sqlbuild import Built, classify, takes_no_parameters
 from analyzer.analyzers.api.syntax import argument, has_timeout, keyword
+from analyzer.discover import matches_any
 from analyzer.model import RawFinding
 
 EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript"})
@@ -56,6 +62,8 @@ class BodyRules(cst.CSTVisitor):
         self._loop_bodies: set[int] = set()
         self._in_loop: list[bool] = [False]
         self._sessions: set[str] = set()
+        # One-off data migrations run once: their loops are no N+1 (see query_loop_skip_files).
+        self._loops_count = not matches_any(metadata.path, settings.query_loop_skip_files)
 
     def _report(self, code: str, node: cst.CSTNode, message: str) -> None:
         line, column = self.meta.start_of(node)
@@ -132,22 +140,33 @@ class BodyRules(cst.CSTVisitor):
 
     # -- loops -----------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
-        self._loop_bodies.add(id(node.body))
+        if self._loops_count and not is_bounded_iteration(node.iter):
+            self._loop_bodies.add(id(node.body))
 
     def visit_While(self, node: cst.While) -> None:
-        self._loop_bodies.add(id(node.body))
+        if self._loops_count and not is_retry_loop(node):
+            self._loop_bodies.add(id(node.body))
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._loop_bodies.add(id(node.value))
+        self._comprehension(node.for_in, node.value)
+
+    def _comprehension(self, head: cst.CompFor, body: cst.BaseExpression) -> None:
+        loops: list[cst.CompFor] = []
+        current: cst.CompFor | None = head
+        while current is not None:
+            loops.append(current)
+            current = current.inner_for_in
+        if self._loops_count and not all(is_bounded_iteration(f.iter) for f in loops):
+            self._loop_bodies.add(id(body))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         """Report the outermost query calls in a loop body, not inside a nested function
@@ -244,7 +263,12 @@ class BodyRules(cst.CSTVisitor):
         if sql is None:
             return
         built = classify(sql, self._functions[-1].built)
-        if built is not None and built.dynamic and not built.bandit_sees:
+        if (
+            built is not None
+            and built.dynamic
+            and not built.bandit_sees
+            and not takes_no_parameters(built, self.settings.unparameterized_sql)
+        ):
             self._report(
                 "sql-string-execute",
                 node,

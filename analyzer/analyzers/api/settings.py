@@ -41,6 +41,7 @@ class ApiSettings:
     session_methods: tuple[str, ...]
     query_methods: tuple[str, ...]
     result_accessors: tuple[str, ...]
+    unparameterized_sql: tuple[str, ...]
     query_attribute_methods: tuple[str, ...]
     query_loop_skip_files: tuple[str, ...]
     manager_attribute: str

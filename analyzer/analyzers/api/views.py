@@ -119,7 +119,7 @@ def _action_endpoint(
 ) -> Found:
     handler = _method_handler(project, view.name, bases, action)
     unpaginated = action == "list" and is_unpaginated_list(project, view, bases)
-    endpoint = _class_endpoint(project, view, handler, "drf", methods, route, source)
+    endpoint = _class_endpoint(project, view, handler, "drf", methods, route, source, action)
     return Found(endpoint=endpoint, unpaginated=unpaginated)
 
 
@@ -177,14 +177,18 @@ def _class_endpoint(
     methods: tuple[str, ...],
     route: str,
     source: str,
+    action: str = "",
 ) -> Endpoint:
     name = handler.name if handler is not None else view.name
     if handler is not None and is_public_decorator(project, handler.decorators):
         source = ""
     own = function_source(project, handler) if handler is not None else ""
     source = settle(project, [own, source, handler_source(handler)], route, name)
-    documented = view.documented or (
-        handler is not None and (handler.docstring or bool(handler.documented_by))
+    documented = (
+        view.documented
+        or action in view.documented_methods
+        or all(m.lower() in view.documented_methods for m in methods)
+        or (handler is not None and (handler.docstring or bool(handler.documented_by)))
     )
     # A method the framework provides (CreateView's POST) writes when it is a write.
     writes = handler.writes if handler is not None else bool(UNSAFE & set(methods) - {"*"})
