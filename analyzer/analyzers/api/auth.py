@@ -86,7 +86,7 @@ def class_source(project: Project, view: ViewClass, bases: list[str], framework:
     for current in (view.name, *bases):
         for method in DISPATCH_METHODS:
             handler = project.handlers.get(f"{current}.{method}")
-            if handler is not None and function_source(project, handler):
+            if handler is not None and (function_source(project, handler) or handler.guards):
                 return "view class"
     permissions = _permission_classes(project, view, bases)
     if permissions is not None:

@@ -103,6 +103,8 @@ def decorator_routes(
         methods = string_list(keyword(expression, "methods")) or ("GET",)
     dependencies, security = dependency_list(keyword(expression, "dependencies"), site.name_of)
     documented = any(keyword(expression, key) is not None for key in DOC_KEYWORDS)
+    shown = keyword(expression, "include_in_schema")
+    hidden = isinstance(shown, cst.Name) and shown.value == "False"
     # Flask-RESTX and Flask-RESTful take several URLs: @ns.route("/a", "/b").
     nodes = [path_node, *_extra_urls(expression)] if on_class else [path_node]
     for node in nodes:
@@ -115,6 +117,7 @@ def decorator_routes(
             handler=handler,
             line=site.line_of(expression),
             documented=documented,
+            hidden=hidden,
             dependencies=dependencies,
             security=security,
         )

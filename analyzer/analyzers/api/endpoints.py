@@ -172,6 +172,7 @@ def _chain_endpoints(
     yield Found(
         endpoint=make_endpoint(handler, framework, methods, path, route.documented, source),
         unpaginated=is_unpaginated(handler, methods),
+        hidden=route.hidden,
     )
 
 

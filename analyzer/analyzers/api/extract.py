@@ -410,6 +410,7 @@ class ModuleExtractor(cst.CSTVisitor):
         if owner is not None and node.name.value in HTTP_METHOD_NAMES:
             owner.methods.append(node.name.value)
         dependencies, security = parameter_dependencies(node.params, self.name_of)
+        self._note_collection_parameters(node.params)
         signature = signature_of(node.params)
         params = {n.lstrip("*"): "param:" + n.lstrip("*") for n in signature}
         self._scopes.append(
@@ -431,6 +432,17 @@ class ModuleExtractor(cst.CSTVisitor):
                 params=params,
             )
         )
+
+    def _note_collection_parameters(self, params: cst.Parameters) -> None:
+        """``def register(app: FastAPI)``: passing ``app`` on may register routes on it."""
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            annotation = param.annotation
+            if annotation is None:
+                continue
+            if self.name_of(annotation.annotation) in self.settings.collections:
+                name = self.name_of(param.name)
+                if name:
+                    self._collection_names.add(name)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         draft = self._scopes.pop()

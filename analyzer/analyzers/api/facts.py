@@ -74,6 +74,8 @@ class Route:
     line: int
     names: Names = ()
     documented: bool = False
+    # Left out of the generated API docs on purpose (FastAPI ``include_in_schema=False``).
+    hidden: bool = False
     dependencies: tuple[str, ...] = ()
     security: bool = False
     framework: str = ""
@@ -188,6 +190,8 @@ class Found:
     # A route to a view the project does not define (a third-party view, an inline
     # lambda): part of the inventory, but no endpoint rule applies to code we cannot read.
     external: bool = False
+    # Hidden from the API docs on purpose: nothing to document.
+    hidden: bool = False
 
 
 # What each ModuleFacts field holds a tuple of, for decoding; the rest are plain values.

@@ -4,11 +4,11 @@
 imports a route framework and uses a word that declares something (a route decorator,
 ``add_url_rule``, ``APIRouter(``, a URL-like string argument), so it gets the full pass:
 declarations for the join plus the body rules. ``BODY``: it imports a route framework
-without declaring anything, imports a network client, imports a database or Django module and mentions a
-query (``.objects``, ``.execute``), or defines a coroutine and imports something that
-blocks, so only the body rules run. Anything else is skipped (it may still be parsed in the
-join, when a route refers to it). A regular expression over bytes costs microseconds;
-resolving qualified names costs tens of milliseconds per file.
+without declaring anything, imports a network client, imports a database or Django module
+and mentions a query (``.objects``, ``.execute``), or defines a coroutine and imports
+something that blocks, so only the body rules run. Anything else is skipped (it may still
+be parsed in the join, when a declaration refers to it). A regular expression over bytes
+costs microseconds; resolving qualified names costs tens of milliseconds per file.
 """
 
 from __future__ import annotations

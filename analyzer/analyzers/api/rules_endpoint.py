@@ -54,7 +54,7 @@ def _candidates(found: list[Found]) -> Iterator[tuple[str, Endpoint, str]]:
         if item.external:
             continue
         label = f"{'/'.join(endpoint.methods)} {endpoint.route}"
-        if not endpoint.documented:
+        if not endpoint.documented and not item.hidden:
             yield (
                 "undocumented-endpoint",
                 endpoint,

@@ -137,6 +137,13 @@ def is_unpaginated_list(project: Project, view: ViewClass, bases: list[str]) -> 
     settings = project.settings
     if not any(b in settings.list_views for b in bases):
         return False
+    for method in ("list", "get"):
+        own = _method_handler(
+            project, view.name, [b for b in bases if b in project.classes], method
+        )
+        if own is not None:
+            # The project's own list()/get() decides what is returned.
+            return own.unbounded_return and not own.parameters
     chain = [view, *(project.classes[b] for b in bases if b in project.classes)]
     if any(a in settings.pagination_attributes for c in chain for a in c.attributes):
         return False
