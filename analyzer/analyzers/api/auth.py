@@ -39,6 +39,8 @@ def is_auth_decorator(project: Project, name: str, depth: int = 0) -> bool:
     base, _, flag = name.partition(":")
     if flag:  # ``permission_classes([...])``: required unless every class is public
         return flag == "required"
+    if matches(base, project.settings.public_decorators):
+        return False
     return matches(base, project.settings.auth_decorators) or guards(project, base, depth)
 
 
@@ -91,7 +93,10 @@ def class_source(project: Project, view: ViewClass, bases: list[str], framework:
     permissions = _permission_classes(project, view, bases)
     if permissions is not None:
         public = all(matches(p, settings.public_permissions) for p in permissions)
-        return "view class" if permissions and not public else ""
+        if permissions and not public:
+            return "view class"
+        # Explicitly public for DRF; a login-required middleware still applies.
+        return "middleware" if project.login_middleware else ""
     return default_source(project, framework)
 
 

@@ -79,10 +79,14 @@ def encode_argument(
         kind, _, name = params[node.value].partition(":")
         return (key, kind, name, (), ())
     if isinstance(node, cst.List | cst.Tuple):
-        items = [string_value(e.value) for e in node.elements if isinstance(e, cst.Element)]
-        if items and all(i is not None for i in items):
-            return (key, "strs", "", tuple(i for i in items if i is not None), ())
-        return None
+        # Each item a template (``[base, base + "/<int:id>"]`` in a helper calling a helper).
+        templates = [
+            render_path(e.value, name_of, params)
+            for e in node.elements
+            if isinstance(e, cst.Element)
+        ]
+        names = tuple(n for t in templates for n in t.names)
+        return (key, "strs", "", tuple(t.text for t in templates), names) if templates else None
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
         template = render_path(node, name_of, params)
         return (key, "tpl", template.text, (), template.names)

@@ -88,7 +88,7 @@ def expand_viewset(project: Project, name: str, prefix: str, outer: str = "") ->
     actions.update(a for base in bases for a in project.settings.viewset_actions.get(base, ()))
     for action in sorted(actions, key=list(ACTION_METHODS).index):
         verb, detail = ACTION_METHODS[action]
-        route = join_path(prefix, "{pk}/" if detail else "")
+        route = join_path(prefix, "{pk}/" if detail else "/")
         yield _action_endpoint(project, view, bases, action, (verb,), route, source)
     for method, methods, detail, url_path in _extra_actions(project, view, bases):
         route = join_path(prefix, f"{{pk}}/{url_path}/" if detail else f"{url_path}/")

@@ -146,7 +146,11 @@ def _paths(template: Route, bound: _Bound) -> Iterator[tuple[str, Names]]:
         marker = "{" + placeholder + "}"
         if kind == "strs":
             choices = items if symbol.startswith("each:") else ()
-            variants = [(p.replace(marker, i), n) for p, n in variants for i in choices]
+            variants = [
+                (p.replace(marker, i), (*n, *(x for x in names if "{" + x[0] + "}" in i)))
+                for p, n in variants
+                for i in choices
+            ]
         elif kind == "tpl":
             variants = [(p.replace(marker, text), (*n, *names)) for p, n in variants]
         elif kind in ("param", "each"):
