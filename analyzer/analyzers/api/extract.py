@@ -572,11 +572,19 @@ def _decorator_values(node: cst.BaseExpression | None) -> tuple[cst.BaseExpressi
 
 
 def _says_something(call: cst.Call, settings: ApiSettings) -> bool:
-    """A documenting decorator that carries text: a summary, a description, a YAML file."""
+    """A documenting decorator that carries text (a summary, a description, a YAML file),
+    or leaves the endpoint out of the docs on purpose (``extend_schema(exclude=True)``)."""
     for arg in call.args:
         if arg.keyword is None and string_value(arg.value) is not None:
             return True
         if arg.keyword is not None and arg.keyword.value in settings.doc_keywords:
+            return True
+        if (
+            arg.keyword is not None
+            and arg.keyword.value == "exclude"
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "True"
+        ):
             return True
         if isinstance(arg.value, cst.Call) and _says_something(arg.value, settings):
             return True

@@ -7,6 +7,8 @@ of the configured query methods, or the manager attribute (``objects``).
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 import libcst as cst
 
 from analyzer.analyzers.api.settings import ApiSettings
@@ -77,19 +79,55 @@ def is_query_call(node: cst.Call, settings: ApiSettings) -> bool:
     return False
 
 
-def is_bounded_iteration(iterable: cst.BaseExpression) -> bool:
-    """A loop that cannot grow with the data: over a literal (``for m in (A, B)``),
-    ``range(3)``, a stepped ``range`` or chunks/batches/pages (deliberate batching)."""
+def is_bounded_iteration(iterable: cst.BaseExpression, literals: Set[str] = frozenset()) -> bool:
+    """A loop that cannot grow with the data: over a literal (``for m in (A, B)``), a local
+    name bound to one, a module constant (``for key in DEFAULT_KEYS``), ``range(3)``, a
+    stepped ``range`` or chunks/batches/pages (deliberate batching)."""
     if isinstance(iterable, cst.List | cst.Tuple | cst.Set | cst.Dict):
         return True
     if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name):
         if iterable.func.value == "range":
             args = [a.value for a in iterable.args]
             return len(args) == 3 or all(isinstance(a, cst.Integer) for a in args)
-        if iterable.func.value == "enumerate" and iterable.args:
-            return is_bounded_iteration(iterable.args[0].value)
-    text = ".".join(chain_names(iterable)).lower()
+        if iterable.func.value in ("enumerate", "sorted", "reversed") and iterable.args:
+            return is_bounded_iteration(iterable.args[0].value, literals)
+    names = chain_names(iterable)
+    root = names[-1] if names else ""
+    if root in literals or (root.isupper() and len(root) > 1):
+        return True
+    text = ".".join(names).lower()
     return any(word in text for word in BATCH_WORDS)
+
+
+def is_search_loop(node: cst.For) -> bool:
+    """A loop that stops at the first hit (``return``/``break`` in its own body): a search
+    or a lock loop, which issues one query per try rather than one per row."""
+    finder = _ExitFinder()
+    node.body.visit(finder)
+    return finder.found
+
+
+class _ExitFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.found = True
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.found = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        return False
+
+    def visit_While(self, node: cst.While) -> bool:
+        return False
 
 
 def is_retry_loop(node: cst.While) -> bool:
