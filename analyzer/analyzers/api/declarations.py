@@ -14,17 +14,20 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from analyzer.analyzers.api.facts import CallSite, Hook, Mount, Route
+from analyzer.analyzers.api.facts import CallSite, Collection, CollectionKind, Hook, Mount, Route
 from analyzer.analyzers.api.handlers import dependency_list
 from analyzer.analyzers.api.settings import ApiSettings
 from analyzer.analyzers.api.syntax import (
     argument,
     call_attribute,
+    elements,
     keyword,
     positional,
     string_list,
+    string_value,
 )
 from analyzer.analyzers.api.values import (
+    Template,
     encode_argument,
     is_route_like,
     render_path,
@@ -47,6 +50,7 @@ HOOK_ATTRIBUTES = {
     "app_url_value_preprocessor": True,
 }
 DOC_KEYWORDS = ("summary", "description")
+PREFIX_KEYS = {"flask": "url_prefix", "blueprint": "url_prefix", "namespace": "path"}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -278,3 +282,33 @@ def _names_collection(site: Site, node: cst.BaseExpression, collections: set[str
         return False
     name = site.name_of(node)
     return name is not None and name in collections
+
+
+def collection(
+    site: Site, name: str, kind: CollectionKind, call: cst.Call
+) -> tuple[Collection, Mount | None]:
+    """``Blueprint(..., url_prefix=...)``, ``APIRouter(prefix=..., dependencies=...)``,
+    ``Api(app, prefix=..., decorators=[...])``, ``Namespace("pets", path=...)``; an ``Api``
+    built on an app or blueprint is mounted on it."""
+    dependencies, security = dependency_list(keyword(call, "dependencies"), site.name_of)
+    prefix_node = keyword(call, PREFIX_KEYS.get(kind, "prefix"))
+    prefix = render_path(prefix_node, site.name_of, {}) if prefix_node is not None else None
+    if prefix is None and kind == "namespace":
+        # A Flask-RESTX namespace without ``path`` is served under its name.
+        title = string_value(argument(call, 0, "name"))
+        prefix = Template(f"/{title}") if title else None
+    decorators = tuple(
+        n for n in (site.name_of(e) for e in elements(keyword(call, "decorators"))) if n
+    )
+    found = Collection(
+        name=name,
+        kind=kind,
+        prefix=prefix.text if prefix else "",
+        prefix_names=prefix.names if prefix else (),
+        auth=security,
+        dependencies=dependencies,
+        decorators=decorators,
+    )
+    app = argument(call, 0, "app") if kind == "restful" else None
+    parent = site.name_of(app) if app is not None else None
+    return found, Mount(parent=parent, child=name, prefix=None) if parent else None

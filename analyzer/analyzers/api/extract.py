@@ -9,13 +9,12 @@ decorators are read in ``declarations``; function bodies in ``bodies``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import libcst as cst
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
 from analyzer.analyzers.api import bodies, declarations
 from analyzer.analyzers.api.declarations import HOOK_ATTRIBUTES, MOUNT_ATTRIBUTES, Site
+from analyzer.analyzers.api.decorators import DecoratorReader, decorator_values
 from analyzer.analyzers.api.django_urls import holds_patterns, read_patterns
 from analyzer.analyzers.api.drafts import ClassDraft, FunctionDraft, signature_of
 from analyzer.analyzers.api.facts import (
@@ -30,7 +29,6 @@ from analyzer.analyzers.api.facts import (
     ViewClass,
 )
 from analyzer.analyzers.api.handlers import (
-    dependency_list,
     parameter_dependencies,
     returns_unbounded,
 )
@@ -44,29 +42,14 @@ from analyzer.analyzers.api.syntax import (
     call_attribute,
     elements,
     has_docstring,
-    keyword,
-    positional,
-    string_list,
     string_value,
 )
-from analyzer.analyzers.api.values import Template, render_path
 
-API_VIEW = "rest_framework.decorators.api_view"
-ACTION = "rest_framework.decorators.action"
-PERMISSION_CLASSES = "rest_framework.decorators.permission_classes"
-METHOD_DECORATORS = {
-    "django.views.decorators.http.require_POST": ("POST",),
-    "django.views.decorators.http.require_GET": ("GET",),
-    "django.views.decorators.http.require_safe": ("GET", "HEAD"),
-}
-REQUIRE_METHODS = "django.views.decorators.http.require_http_methods"
-METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 HTTP_METHOD_NAMES = frozenset(
     {*declarations.VERBS, "list", "create", "retrieve", "update", "partial_update", "destroy"}
 )
 CLASS_DECORATOR_ATTRIBUTES = ("decorators", "method_decorators")
 ADDED_ROUTES = frozenset({"add_url_rule", "add_api_route", "add_resource"})
-PREFIX_KEYS = {"flask": "url_prefix", "blueprint": "url_prefix", "namespace": "path"}
 
 
 class ModuleExtractor(cst.CSTVisitor):
@@ -87,6 +70,7 @@ class ModuleExtractor(cst.CSTVisitor):
         self.aliases: list[tuple[str, str]] = []
         self.constants: list[tuple[str, str]] = []
         self.settings_reader = SettingsReader(settings)
+        self.decorators = DecoratorReader(self.name_of, settings)
         self._scopes: list[ClassDraft | FunctionDraft] = []
         # Local names bound to a call's result, for ``include_router(make_router())`` via a name.
         self._results: dict[str, str] = {}
@@ -204,33 +188,11 @@ class ModuleExtractor(cst.CSTVisitor):
                     self.aliases.append((name, f"returns:{constructor}"))
 
     def _record_collection(self, name: str, kind: CollectionKind, call: cst.Call) -> None:
-        dependencies, security = dependency_list(keyword(call, "dependencies"), self.name_of)
-        prefix_node = keyword(call, PREFIX_KEYS.get(kind, "prefix"))
-        prefix = render_path(prefix_node, self.name_of, {}) if prefix_node is not None else None
-        if prefix is None and kind == "namespace":
-            # A Flask-RESTX namespace without ``path`` is served under its name.
-            title = string_value(argument(call, 0, "name"))
-            prefix = Template(f"/{title}") if title else None
-        decorators = tuple(
-            n for n in (self.name_of(e) for e in elements(keyword(call, "decorators"))) if n
-        )
         self._collection_names.add(name)
-        self.collections.append(
-            Collection(
-                name=name,
-                kind=kind,
-                prefix=prefix.text if prefix else "",
-                prefix_names=prefix.names if prefix else (),
-                auth=security,
-                dependencies=dependencies,
-                decorators=decorators,
-            )
-        )
-        if kind == "restful":
-            app = argument(call, 0, "app")
-            parent = self.name_of(app) if app is not None else None
-            if parent:
-                self.mounts.append(Mount(parent=parent, child=name, prefix=None))
+        collection, mount = declarations.collection(self.site(), name, kind, call)
+        self.collections.append(collection)
+        if mount is not None:
+            self.mounts.append(mount)
 
     def _record_class_attribute(
         self,
@@ -246,7 +208,7 @@ class ModuleExtractor(cst.CSTVisitor):
             if attribute == "permission_classes":
                 scope.permission_classes = self._class_names(value)
             elif attribute in CLASS_DECORATOR_ATTRIBUTES:
-                listed = tuple(n for n in map(self._callee, _decorator_values(value)) if n)
+                listed = tuple(n for n in map(self.decorators.callee, decorator_values(value)) if n)
                 scope.decorators = (*scope.decorators, *listed)
 
     def _class_names(self, value: cst.BaseExpression) -> tuple[str, ...]:
@@ -376,9 +338,9 @@ class ModuleExtractor(cst.CSTVisitor):
                 path=self.path,
                 line=self.line_of(node.name),
                 bases=tuple(n for n in (self.name_of(b.value) for b in node.bases) if n),
-                documented_methods=self._documented_methods(node.decorators),
+                documented_methods=self.decorators.documented_methods(node.decorators),
                 documented=has_docstring(node),
-                decorators=self._decorator_names(node.decorators),
+                decorators=self.decorators.names(node.decorators),
             )
         )
 
@@ -398,15 +360,16 @@ class ModuleExtractor(cst.CSTVisitor):
         declared: tuple[str, ...] | None = None
         for decorator in node.decorators:
             expression = decorator.decorator
-            declared = self._declared_methods(expression) or declared
+            declared = self.decorators.declared_methods(expression) or declared
             self.routes.extend(
                 declarations.decorator_routes(site, expression, name, on_class=False)
             )
             hook = declarations.decorator_hook(site, expression, name)
             if hook is not None:
                 self.hooks.append(hook)
-            if owner is not None:
-                self._record_action(owner, expression, node.name.value)
+            action = self.decorators.action(expression, node.name.value)
+            if owner is not None and action is not None:
+                owner.actions.append(action)
         if owner is not None and node.name.value in HTTP_METHOD_NAMES:
             owner.methods.append(node.name.value)
         dependencies, security = parameter_dependencies(node.params, self.name_of)
@@ -421,8 +384,8 @@ class ModuleExtractor(cst.CSTVisitor):
                     line=self.line_of(node.name),
                     is_async=node.asynchronous is not None,
                     docstring=has_docstring(node),
-                    decorators=self._decorator_names(node.decorators),
-                    documented_by=self._documenting(node.decorators),
+                    decorators=self.decorators.names(node.decorators),
+                    documented_by=self.decorators.documenting(node.decorators),
                     dependencies=dependencies,
                     security=security,
                     signature=signature,
@@ -471,121 +434,3 @@ class ModuleExtractor(cst.CSTVisitor):
             value = string_value(node)
             if value is not None and len(value) < 20:
                 scope.literals.add(value)
-
-    # -- decorators ----------------------------------------------------------------------------
-    def _decorator_names(self, decorators: Sequence[cst.Decorator]) -> tuple[str, ...]:
-        names: list[str] = []
-        for decorator in decorators:
-            expression = decorator.decorator
-            func = expression.func if isinstance(expression, cst.Call) else expression
-            name = self.name_of(func)
-            if name is None:
-                continue
-            if isinstance(expression, cst.Call) and name == METHOD_DECORATOR:
-                inner = _decorator_values(argument(expression, 0, "decorator"))
-                names.extend(n for n in map(self._callee, inner) if n)
-                continue
-            if isinstance(expression, cst.Call) and name == PERMISSION_CLASSES:
-                listed = [self.name_of(e) or "" for e in elements(positional(expression, 0))]
-                public = bool(listed) and all(
-                    matches(n, self.settings.public_permissions) for n in listed
-                )
-                names.append(f"{name}:{'public' if public else 'required'}")
-                continue
-            names.append(name)
-        return tuple(names)
-
-    def _callee(self, node: cst.BaseExpression) -> str | None:
-        """A decorator's name: ``login_required`` or ``allows.requires(IsAdmin)`` alike."""
-        return self.name_of(node.func if isinstance(node, cst.Call) else node)
-
-    def _documents(self, expression: cst.BaseExpression) -> bool:
-        """A decorator that documents the endpoint (drf-spectacular, flasgger, RESTX)."""
-        if not isinstance(expression, cst.Call):
-            return False
-        name = self.name_of(expression.func) or bodies.chain_text(expression.func)
-        return (
-            bool(name)
-            and matches(name, self.settings.doc_decorators)
-            and _says_something(expression, self.settings)
-        )
-
-    def _documenting(self, decorators: Sequence[cst.Decorator]) -> tuple[str, ...]:
-        return tuple(
-            bodies.chain_text(d.decorator.func)
-            for d in decorators
-            if isinstance(d.decorator, cst.Call) and self._documents(d.decorator)
-        )
-
-    def _documented_methods(self, decorators: Sequence[cst.Decorator]) -> tuple[str, ...]:
-        """Methods of a class documented by class decorators (``*``: all of them), such as
-        ``@method_decorator(name="get", decorator=extend_schema(summary=...))``."""
-        found = []
-        for decorator in decorators:
-            expression = decorator.decorator
-            if self._documents(expression):
-                found.append("*")
-            elif (
-                isinstance(expression, cst.Call)
-                and self.name_of(expression.func) == METHOD_DECORATOR
-            ):
-                inner = _decorator_values(argument(expression, 0, "decorator"))
-                if any(self._documents(i) for i in inner):
-                    found.append(string_value(keyword(expression, "name")) or "*")
-        return tuple(found)
-
-    def _declared_methods(self, expression: cst.BaseExpression) -> tuple[str, ...] | None:
-        func = expression.func if isinstance(expression, cst.Call) else expression
-        name = self.name_of(func)
-        if name in METHOD_DECORATORS:
-            return METHOD_DECORATORS[name]
-        if isinstance(expression, cst.Call) and name in (API_VIEW, REQUIRE_METHODS):
-            return string_list(argument(expression, 0, "http_method_names")) or ("GET",)
-        if name == API_VIEW:
-            return ("GET",)
-        return None
-
-    def _record_action(
-        self, owner: ClassDraft, expression: cst.BaseExpression, method: str
-    ) -> None:
-        if not isinstance(expression, cst.Call) or self.name_of(expression.func) != ACTION:
-            return
-        methods = string_list(keyword(expression, "methods")) or ("GET",)
-        detail = keyword(expression, "detail")
-        is_detail = isinstance(detail, cst.Name) and detail.value == "True"
-        url_path = string_value(keyword(expression, "url_path")) or method
-        owner.actions.append((method, methods, is_detail, url_path))
-
-
-def _decorator_values(node: cst.BaseExpression | None) -> tuple[cst.BaseExpression, ...]:
-    """``[a, b]``, ``a``, or a dict's values (``method_decorators = {"get": [auth]}``)."""
-    if isinstance(node, cst.Dict):
-        return tuple(
-            v
-            for e in node.elements
-            if isinstance(e, cst.DictElement)
-            for v in _decorator_values(e.value)
-        )
-    if isinstance(node, cst.List | cst.Tuple | cst.Set):
-        return elements(node)
-    return (node,) if node is not None else ()
-
-
-def _says_something(call: cst.Call, settings: ApiSettings) -> bool:
-    """A documenting decorator that carries text (a summary, a description, a YAML file),
-    or leaves the endpoint out of the docs on purpose (``extend_schema(exclude=True)``)."""
-    for arg in call.args:
-        if arg.keyword is None and string_value(arg.value) is not None:
-            return True
-        if arg.keyword is not None and arg.keyword.value in settings.doc_keywords:
-            return True
-        if (
-            arg.keyword is not None
-            and arg.keyword.value == "exclude"
-            and isinstance(arg.value, cst.Name)
-            and arg.value.value == "True"
-        ):
-            return True
-        if isinstance(arg.value, cst.Call) and _says_something(arg.value, settings):
-            return True
-    return False
