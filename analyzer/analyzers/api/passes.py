@@ -20,7 +20,16 @@ from analyzer.analyzers.api.facts import ModuleFacts
 from analyzer.analyzers.api.memo import FactsMemo
 from analyzer.analyzers.api.metadata import ModuleMetadata
 from analyzer.analyzers.api.names import ModuleIndex, build_index, module_name, source_roots
-from analyzer.analyzers.api.prefilter import ENDPOINTS, GUARDS, NEEDED, ROUTES, NameNeeds, Prefilter
+from analyzer.analyzers.api.prefilter import (
+    BASES,
+    COLLECTIONS,
+    ENDPOINTS,
+    GUARDS,
+    NEEDED,
+    ROUTES,
+    NameNeeds,
+    Prefilter,
+)
 from analyzer.analyzers.api.project import MAX_DEPTH
 from analyzer.analyzers.api.rules_body import BodyRules
 from analyzer.analyzers.api.settings import ApiSettings
@@ -156,9 +165,10 @@ def _wanted_modules(facts: Sequence[ModuleFacts], index: ModuleIndex) -> dict[st
 
 
 def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[tuple[str, str]]:
-    """Names the join looks up: handlers, views, collections, dependencies, base classes
-    (``NEEDED``); registration helpers (``ROUTES``); decorators and hooks, whose bodies
-    may refuse requests (``GUARDS``)."""
+    """Names the join looks up: handlers, views, collections, dependencies (``NEEDED``);
+    registration helpers (``ROUTES``); decorators and hooks, whose bodies may refuse
+    requests (``GUARDS``); base classes (``BASES``); factories of module-level names
+    (``COLLECTIONS``)."""
     for module in facts:
         for route in module.routes:
             yield route.handler.removeprefix("class:"), NEEDED
@@ -182,11 +192,11 @@ def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[tuple[str, str]]
             yield from ((d, NEEDED) for d in handler.dependencies)
             yield from ((d.partition(":")[0], GUARDS) for d in handler.decorators)
         for view in module.classes:
-            yield from ((b, NEEDED) for b in view.bases)
+            yield from ((b, BASES) for b in view.bases)
             yield from ((d, GUARDS) for d in view.decorators)
         for _, target in module.aliases:
             if target.startswith("returns:"):
-                yield target.removeprefix("returns:"), NEEDED
+                yield target.removeprefix("returns:"), COLLECTIONS
 
 
 def analyze_module(

@@ -24,6 +24,15 @@ Pass = Literal["endpoints", "body"]
 # Why the join wants a module: its declarations (always parsed), or only whether it
 # registers routes (a helper called with routes) or refuses requests (a decorator, a hook).
 NEEDED, ROUTES, GUARDS = "needed", "routes", "guards"
+# ... or only whether it holds view base classes, or makes route collections.
+BASES, COLLECTIONS = "bases", "collections"
+_MAY_VIEW = re.compile(
+    rb"View\b|Resource\b|ViewSet\b|Mixin\b|def\s+(?:get|post|put|patch|delete|dispatch"
+    rb"|dispatch_request|list|create|retrieve|update|destroy)\s*\("
+)
+_MAY_COLLECT = re.compile(
+    rb"\b(?:Flask|Quart|Blueprint|FastAPI|APIRouter|Api|Namespace|DefaultRouter|SimpleRouter)\s*\("
+)
 _MAY_REGISTER = re.compile(
     rb"add_url_rule|add_api_route|add_resource|include_router|register_blueprint|urlpatterns"
     rb"|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\s*\("
@@ -102,6 +111,8 @@ class Prefilter:
             NEEDED in needs
             or (ROUTES in needs and _MAY_REGISTER.search(data) is not None)
             or (GUARDS in needs and _MAY_GUARD.search(data) is not None)
+            or (BASES in needs and _MAY_VIEW.search(data) is not None)
+            or (COLLECTIONS in needs and _MAY_COLLECT.search(data) is not None)
         )
 
     def name_needs(self, data: bytes, module: str) -> NameNeeds:
