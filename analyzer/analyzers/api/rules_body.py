@@ -248,7 +248,9 @@ class BodyRules(cst.CSTVisitor):
         if not is_query_call(node, self.settings):
             return False
         names = chain_names(node)
-        if "query" in names[:-1] or any(n in EXECUTE_METHODS for n in names[:-1]):
+        # ``session.query(X).all()`` runs the query; a bare ``x.query(...)`` builds one (or
+        # is some module's own ``query`` function, like a search helper).
+        if "query" in names[1:-1] or any(n in EXECUTE_METHODS for n in names[:-1]):
             return True
         return self.settings.manager_attribute in names and names[0] in DJANGO_EVALUATING
 
