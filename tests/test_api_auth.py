@@ -240,3 +240,57 @@ def test_django_middleware_mixins_guarded_dispatch_and_exemptions(tmp_path: Path
     }
     flagged = {f.line for f in output.findings if f.tool_code == "unauthenticated-write"}
     assert flagged == {15}
+
+
+PROJECT_MIDDLEWARE = """
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+
+
+class StaffAreaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _to_login(self, request):
+        return redirect_to_login(request.get_full_path())
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self._to_login(request)
+        return self.get_response(request)
+
+
+class TokenMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.headers.get("authorization") and not lookup(request):
+            return JsonResponse({"detail": "bad token"}, status=401)
+        return self.get_response(request)
+"""
+ONLY_TOKENS = 'MIDDLEWARE = ["proj.middleware.TokenMiddleware"]\n'
+STAFF_AREA = (
+    'MIDDLEWARE = ["proj.middleware.TokenMiddleware", "proj.middleware.StaffAreaMiddleware"]\n'
+)
+VIEWS = """
+from django.urls import path
+
+
+def rename(request, pk):
+    Board.objects.filter(pk=pk).update(name=request.POST["name"])
+
+
+urlpatterns = [path("boards/<int:pk>/rename/", rename)]
+"""
+
+
+def test_a_project_middleware_requires_login_when_it_sends_requests_to_the_login_page(
+    tmp_path: Path,
+) -> None:
+    common = {"proj/middleware.py": PROJECT_MIDDLEWARE, "proj/urls.py": VIEWS}
+    guarded = run_api(tmp_path / "a", {**common, "proj/settings.py": STAFF_AREA})
+    assert [e.auth_source for e in guarded.endpoints] == ["middleware"]
+    # Answering 401 to a bad token is no login requirement: anonymous requests pass.
+    open_ = run_api(tmp_path / "b", {**common, "proj/settings.py": ONLY_TOKENS})
+    assert [e.auth_source for e in open_.endpoints] == ["none"]

@@ -65,11 +65,22 @@ def call_guards(call: cst.Call, settings: ApiSettings) -> bool:
     if _matches_any(last, settings.guard_exceptions):
         return True
     if "redirect" in last.lower():
-        return _LOGIN_WORDS.search(_EMPTY.code_for_node(call)) is not None
+        return sends_to_login(call)
     if "Exception" in last or "Response" in last or "Error" in last or last == "make_response":
         statuses = (keyword(call, "status_code"), keyword(call, "status"), keyword(call, "code"))
         return any(is_denial_status(s, settings) for s in (*statuses, *_positional_ints(call)))
     return False
+
+
+def sends_to_login(call: cst.Call) -> bool:
+    """``redirect(url_for("auth.login"))``, ``redirect_to_login(path)``: what a
+    login-required middleware or decorator does with an anonymous request."""
+    text = chain_text(call.func).rsplit(".", 1)[-1].lower()
+    if "redirect" not in text and "unauthorized" not in text:
+        return False
+    return text in ("redirect_to_login", "unauthorized") or (
+        _LOGIN_WORDS.search(_EMPTY.code_for_node(call)) is not None
+    )
 
 
 def _positional_ints(call: cst.Call) -> list[cst.BaseExpression]:

@@ -52,6 +52,7 @@ class FunctionDraft:
     unbounded_names: set[str] = field(default_factory=set)
     unbounded: bool = False
     guards: bool = False
+    to_login: bool = False
     writes: bool = False
     returns: list[str] = field(default_factory=list)
     exempts: set[str] = field(default_factory=set)
@@ -62,6 +63,7 @@ class FunctionDraft:
             parameters=tuple(sorted((self.parameters | self.literals) & paging)),
             unbounded_return=self.unbounded,
             guards=self.guards,
+            to_login=self.to_login,
             writes=self.writes,
             returns=tuple(dict.fromkeys(self.returns)),
             exempts=tuple(sorted(self.exempts)),
@@ -70,6 +72,7 @@ class FunctionDraft:
     def absorb(self, inner: FunctionDraft) -> None:
         """A nested function (a decorator's wrapper, a background task) acts for this one."""
         self.guards = self.guards or inner.guards
+        self.to_login = self.to_login or inner.to_login
         self.writes = self.writes or inner.writes
 
 

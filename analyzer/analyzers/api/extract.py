@@ -242,6 +242,7 @@ class ModuleExtractor(cst.CSTVisitor):
         function = self._function()
         if function is not None:
             function.guards = function.guards or bodies.call_guards(node, self.settings)
+            function.to_login = function.to_login or bodies.sends_to_login(node)
             function.writes = function.writes or bodies.call_writes(node, self.settings)
         found = call_attribute(node)
         if found is not None and self._record_method_call(node, *found):

@@ -134,6 +134,8 @@ class Handler:
     unbounded_return: bool = False
     declared_methods: tuple[str, ...] | None = None
     guards: bool = False
+    # Its body sends anonymous requests to the login page (what a login middleware does).
+    to_login: bool = False
     writes: bool = False
     returns: tuple[str, ...] = ()
     # Endpoint names a request hook lets through (``request.endpoint in ("login", ...)``).

@@ -184,6 +184,7 @@ def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[tuple[str, str]]
             yield mount.child.removeprefix("returns:"), NEEDED
         for hook in module.hooks:
             yield hook.function, GUARDS
+        yield from ((m, GUARDS) for m in module.middleware)
         for collection in module.collections:
             yield from ((d, GUARDS) for d in collection.decorators)
         for site in module.call_sites:

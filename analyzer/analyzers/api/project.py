@@ -149,7 +149,7 @@ def build_project(
             patterns[pattern.owner].append(pattern)
         for router, prefix, viewset in module.registrations:
             registrations[canon(router)].append((prefix, viewset))
-    middleware = [m for f in facts for m in f.middleware]
+    middleware = [canon(m) for f in facts for m in f.middleware]
     project = Project(
         index=index,
         settings=settings,
@@ -164,12 +164,27 @@ def build_project(
         call_sites=tuple(s for m in facts for s in m.call_sites),
         security_objects=frozenset(canon(s) for m in facts for s in m.security_objects),
         drf_defaults=frozenset(d for m in facts for d in m.drf_defaults),
-        login_middleware=any(matches(m, settings.auth_middleware) for m in middleware),
+        login_middleware=False,
         constants={canon(k): v for m in facts for k, v in m.constants},
         module_paths={m.module: m.path for m in facts},
         aliases={canon(k): v for m in facts for k, v in m.aliases},
     )
-    return replace(project, mounts=_mounts_by_collection(project))
+    return replace(
+        project,
+        mounts=_mounts_by_collection(project),
+        login_middleware=any(_requires_login(project, m) for m in middleware),
+    )
+
+
+def _requires_login(project: Project, middleware: str) -> bool:
+    """A login-required middleware: by name, or a project class one of whose methods sends
+    requests to the login page (answering 401 to a bad token is not requiring a login)."""
+    if matches(middleware, project.settings.auth_middleware):
+        return True
+    prefix = middleware + "."
+    return middleware in project.classes and any(
+        handler.to_login for name, handler in project.handlers.items() if name.startswith(prefix)
+    )
 
 
 def _mounts_by_collection(project: Project) -> dict[str, list[Mount]]:
