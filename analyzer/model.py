@@ -105,6 +105,12 @@ class Endpoint:
     is_async: bool
     documented: bool
     authenticated: bool
+    # What authenticates it (see analyzer/analyzers/api/auth.py): decorator, dependency,
+    # router, app hook, blueprint hook, view class, handler, settings default, middleware,
+    # public (login and similar flows, public by design) or none.
+    auth_source: str = "none"
+    # The handler changes state (database or file writes, calls named like create/delete).
+    writes: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
