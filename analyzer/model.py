@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from analyzer.columns import ColumnUnit
+
 Severity = Literal["high", "medium", "low", "info"]
 Confidence = Literal["high", "medium", "low"]
 Scope = Literal["file", "project"]
 Scalar = str | int | float | bool | None
 BaselineStatus = Literal["new", "baseline"]
-SuppressionReason = Literal["inline", "rule-disabled", "path-ignored"]
+SuppressionReason = Literal["inline", "rule-disabled", "path-ignored", "below-min-severity"]
+# What a finding is about: a place in a file (the default), a whole file (a module without
+# tests: reported on line 1), or the whole project (a missing changelog: path ".").
+About = Literal["line", "file", "project"]
+PROJECT_PATH = "."
 
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
@@ -26,7 +32,11 @@ class SourceFile:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RawFinding:
-    """What an adapter reports, in the tool's terms but already 1-based and root-relative."""
+    """What an adapter reports, in the tool's terms but already 1-based and root-relative.
+
+    ``column_unit`` is the unit the tool counted columns in (``ast`` counts UTF-8 bytes);
+    normalize converts every column to code points with it.
+    """
 
     tool: str
     tool_code: str
@@ -40,6 +50,8 @@ class RawFinding:
     confidence: Confidence | None = None
     cwe: int | None = None
     details: tuple[tuple[str, Scalar], ...] = ()
+    column_unit: ColumnUnit = "code-points"
+    about: About = "line"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -66,6 +78,8 @@ class Finding:
     baseline_status: BaselineStatus | None = None
     # Set only on suppressed findings: "inline", "rule-disabled" or "path-ignored".
     suppressed_by: SuppressionReason | None = None
+    # "file" and "project" findings are fingerprinted without a line's text.
+    about: About = "line"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -149,6 +163,9 @@ class Target:
     git_branch: str | None = None
     # The project's own name, from its packaging metadata (read as data), when it has one.
     name: str | None = None
+    # The real file that findings about the whole project (path ".") are shown on in SARIF,
+    # GitLab and annotations: the README, else pyproject.toml, ...; None in an empty tree.
+    project_file: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -38,6 +38,7 @@ _RULE_KEYS = {
     "behaviour_change",
     "valid",
     "invalid",
+    "cwe",
 }
 _EFFORT_KEYS = {"base", "per_unit", "unit"}
 # Files in rules/ that describe something other than one tool's codes.
@@ -72,6 +73,8 @@ class Rule:
     effort: Effort
     behaviour_change: Change
     known: bool = True
+    # The weakness (CWE id) a security rule of our own reports; bandit gives its own per finding.
+    cwe: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -219,6 +222,7 @@ def load_tool_file(path: Path) -> ToolRules:
             behaviour_change=_choice(
                 path, f"{where}.behaviour_change", body.get("behaviour_change", change), CHANGES
             ),
+            cwe=_cwe(path, f"{where}.cwe", body.get("cwe")),
         )
     return ToolRules(
         tool=tool,
@@ -257,6 +261,14 @@ def _choice(path: Path, where: str, value: object, choices: tuple[T, ...]) -> T:
         if value == choice:
             return choice
     raise RuleError(f"{path}: {where} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _cwe(path: Path, where: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleError(f"{path}: {where} must be a CWE number such as 89")
+    return value
 
 
 def _effort(path: Path, where: str, value: object) -> Effort:

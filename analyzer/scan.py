@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -280,7 +280,26 @@ def _describe_target(root: Path, files: Sequence[SourceFile], analyzed: set[str]
         git_commit=git.commit,
         git_branch=git.branch,
         name=read_project_name(root),
+        project_file=project_anchor(f.path for f in files),
     )
+
+
+# Where a finding about the whole project is shown: the README, where a reader starts, else
+# the packaging files; then any file at the top, then any file at all.
+_ANCHORS = ("readme.md", "readme.rst", "readme.txt", "readme", "pyproject.toml", "setup.cfg")
+
+
+def project_anchor(paths: Iterable[str]) -> str | None:
+    """The real file that project-level findings are anchored to, or None without files."""
+    ordered = sorted(paths, key=lambda p: (p.count("/"), p))
+    top = {p.lower(): p for p in reversed(ordered) if "/" not in p}
+    for name in _ANCHORS:
+        if name in top:
+            return top[name]
+    readmes = [p for p in top.values() if p.lower().startswith("readme")]
+    if readmes:
+        return min(readmes)
+    return ordered[0] if ordered else None
 
 
 def _count_lines(root: Path, path: str) -> int:

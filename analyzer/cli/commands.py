@@ -57,7 +57,7 @@ from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
 from analyzer.plan import report_date, with_roadmap
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
-from analyzer.render.text import escape
+from analyzer.render.text import escape, plural
 from analyzer.report import Report
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
@@ -177,7 +177,7 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
     baseline = create_baseline(result.findings)
     write_atomically(target, dumps_baseline(baseline, __version__))
-    say(err, f"Wrote baseline with {len(baseline.entries)} findings to {target}")
+    say(err, f"Wrote baseline with {plural(len(baseline.entries), 'finding')} to {target}")
     warn_if_incomplete(result, err)
     return EXIT_OK
 

@@ -17,8 +17,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from rich.console import Console
 
 from analyzer.cli.errors import UsageError, say
+from analyzer.completeness import assess_completeness
 from analyzer.config import EffectiveConfig
-from analyzer.gate import is_incomplete
 from analyzer.model import Finding, ScanResult
 from analyzer.render import FORMATS, render
 from analyzer.render.json_report import build_report
@@ -179,16 +179,12 @@ def explain_gate(failing: Sequence[Finding], effective: EffectiveConfig, err: Co
 
 
 def warn_if_incomplete(result: ScanResult, err: Console) -> None:
-    if not is_incomplete(result):
+    completeness = assess_completeness(result)
+    if completeness.complete:
         return
-    failed = [run.name for run in result.analyzers if run.status == "failed"]
-    files = len({error.path for error in result.errors})
-    parts = ([f"analyzers failed: {', '.join(failed)}"] if failed else []) + (
-        [f"{files} {'file' if files == 1 else 'files'} could not be analyzed"] if files else []
-    )
     say(
         err,
-        f"roadmap: warning: the scan is incomplete ({'; '.join(parts)}); "
+        f"roadmap: warning: the scan is incomplete ({completeness.describe()}); "
         "--strict makes this exit 3",
     )
 

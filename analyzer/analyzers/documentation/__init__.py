@@ -115,6 +115,7 @@ def check_docstrings(root: str, path: str) -> tuple[list[RawFinding], list[Measu
             path=path,
             line=s.line,
             column=s.column,
+            column_unit="utf-8-bytes",
             message=f"Public {s.kind} {s.name} has no docstring",
             details=(("kind", s.kind),),
         )

@@ -184,6 +184,7 @@ def _coverage_results(
                     tool_code="low-coverage",
                     path=path,
                     line=1,
+                    about="file",
                     message=f"{coverage.percent:.0f}% of {coverage.statements} statements covered "
                     f"(threshold {threshold:g}%, from {report.source})",
                     details=(
