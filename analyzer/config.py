@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from analyzer.discover import TEST_FILE_PATTERNS
+from analyzer.cachedir import default_max_bytes
+from analyzer.discover import TEST_FILE_GLOBS, compile_globs
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
 from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
@@ -29,6 +30,8 @@ SEVERITY_CHOICES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 DEFAULT_SOURCE = "default"
 ISOLATED_SOURCE = "none (--isolated)"
 _RULE_PATTERN = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_*?\[\]-]+$")
+# A tool's own code alone ("B101"), as "# roadmap: ignore[B101]" accepts it.
+_BARE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class ConfigError(ValueError):
@@ -45,7 +48,7 @@ CONFIG_LIMIT = 1024 * 1024
 # "path-ignored", so they stay in the export's ``suppressed`` list and the counts; a
 # project that sets its own ``per_path_ignores`` replaces this default.
 DEFAULT_PATH_IGNORES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (glob, ("bandit.B101", "vulture.unused-variable")) for glob in TEST_FILE_PATTERNS
+    (glob, ("bandit.B101", "vulture.unused-variable")) for glob in TEST_FILE_GLOBS
 )
 
 
@@ -56,6 +59,8 @@ class ScanConfig:
     disabled_analyzers: frozenset[str] = frozenset()
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache_dir: Path | None = None
+    # The cache is pruned back under this size after each scan, least recently used first.
+    cache_max_bytes: int = field(default_factory=default_max_bytes)
     timeout_s: float | None = DEFAULT_TIMEOUT_S
     # False (``--no-cache``): analyze every file afresh and keep nothing between scans.
     use_cache: bool = True
@@ -68,6 +73,10 @@ class ScanConfig:
     )
     # When set (``--changed-since``), only findings in these files are reported.
     only_paths: frozenset[str] | None = None
+    # When set (``--select``), only these analyzers run; the others are skipped.
+    selected_analyzers: frozenset[str] | None = None
+    # Findings below this severity are suppressed as "below-min-severity" (still counted).
+    min_severity: Severity = "info"
     # Python sources larger than this are almost always generated (data tables, vendored
     # bundles); the tools take minutes on them, so they are listed in errors instead.
     max_file_bytes: int = 2 * 1024 * 1024
@@ -93,12 +102,6 @@ class EffectiveConfig:
     sources: Mapping[str, str] = field(default_factory=dict)
     # The configuration file that was read (or ISOLATED_SOURCE): said on stderr in CI.
     origin: str = ""
-
-
-def default_cache_dir() -> Path:
-    """The user's cache directory (XDG), never inside the scanned repository."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "repo-roadmap"
 
 
 def read_project_table(root: Path) -> dict[str, Any]:
@@ -196,7 +199,9 @@ def _merge_override(key: str, configured: Any, override: Any) -> Any:
     return override
 
 
-# One validator per key: (value, "where" for messages, known tools) -> parsed value.
+# One validator per key: (value, "where" for messages, known tools) -> parsed value. Known
+# tools is a collection of tool names, or a mapping of each tool to its rule codes (then a
+# bare code such as "B101" is accepted and becomes "bandit.B101").
 _Validator = Callable[[Any, str, Collection[str]], Any]
 
 
@@ -216,7 +221,18 @@ def _validate(
 def _globs(value: object, where: str, _tools: Collection[str]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"{where} must be a list of glob strings")
+    for pattern in value:
+        _check_glob(pattern, where)
     return tuple(value)
+
+
+def _check_glob(pattern: str, where: str) -> None:
+    try:
+        compile_globs((pattern,))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: {pattern!r} is not a valid .gitignore-style glob: {exc}"
+        ) from exc
 
 
 def _analyzer_switches(value: object, where: str, _tools: Collection[str]) -> dict[str, bool]:
@@ -228,12 +244,13 @@ def _analyzer_switches(value: object, where: str, _tools: Collection[str]) -> di
 def _rule_ids(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{where} must be a list of rule ids such as "bandit.B101"')
-    for rule in value:
-        _check_rule_id(rule, where, tools)
-    return tuple(value)
+    return tuple(_check_rule_id(rule, where, tools) for rule in value)
 
 
-def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> None:
+def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> str:
+    """The rule id in full: ``TOOL.CODE`` (or a glob) as given, or a bare code resolved."""
+    if isinstance(tools, Mapping) and "." not in rule and _BARE_CODE.match(rule):
+        return _resolve_code(rule, where, tools)
     if not _RULE_PATTERN.match(rule):
         raise ConfigError(
             f'{where}: {rule!r} is not a rule id (expected TOOL.CODE, e.g. "bandit.B101")'
@@ -243,6 +260,20 @@ def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> None:
         raise ConfigError(
             f"{where}: {rule!r} names unknown tool {tool!r} (known: {', '.join(sorted(tools))})"
         )
+    return rule
+
+
+def _resolve_code(code: str, where: str, tools: Mapping[str, Collection[str]]) -> str:
+    owners = sorted(tool for tool, codes in tools.items() if code in codes)
+    if len(owners) == 1:
+        return f"{owners[0]}.{code}"
+    if owners:
+        choices = ", ".join(f"{tool}.{code}" for tool in owners)
+        raise ConfigError(f"{where}: {code!r} is a code of several tools; write one of {choices}")
+    raise ConfigError(
+        f"{where}: {code!r} is not a rule id, nor the code of a known rule "
+        '(expected TOOL.CODE, e.g. "bandit.B101", or a known code such as "B101")'
+    )
 
 
 def _severities(
@@ -251,8 +282,8 @@ def _severities(
     if not isinstance(value, dict):
         raise ConfigError(f'{where} must be a table of "RULE" = "high|medium|low|info"')
     result: list[tuple[str, Severity]] = []
-    for rule, severity in sorted(value.items()):
-        _check_rule_id(rule, where, tools)
+    for given, severity in sorted(value.items()):
+        rule = _check_rule_id(given, where, tools)
         if any(char in rule for char in "*?["):
             raise ConfigError(
                 f"{where}: {rule!r}: severity overrides take exact rule ids, not globs"
@@ -270,6 +301,8 @@ def _path_ignores(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f'{where} must be a table of "PATH GLOB" = ["RULE", ...]')
+    for glob in value:
+        _check_glob(glob, where)
     return tuple(
         (glob, _rule_ids(rules, f'{where}."{glob}"', tools))
         for glob, rules in sorted(value.items())
@@ -282,6 +315,19 @@ def _fail_on(value: object, where: str, _tools: Collection[str]) -> FailOn | Non
     if value not in FAIL_ON_CHOICES:
         raise ConfigError(f"{where}: {value!r} is not one of high, medium, low, none")
     return value
+
+
+def _min_severity(value: object, where: str, _tools: Collection[str]) -> Severity:
+    for severity in SEVERITY_CHOICES:
+        if value == severity:
+            return severity
+    raise ConfigError(f"{where}: {value!r} is not one of {', '.join(SEVERITY_CHOICES)}")
+
+
+def _analyzer_names(value: object, where: str, _tools: Collection[str]) -> frozenset[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a non-empty list of analyzer names")
+    return frozenset(value)
 
 
 def _boolean(value: object, where: str, _tools: Collection[str]) -> bool:
@@ -330,6 +376,8 @@ _VALIDATORS: dict[str, _Validator] = {
     "severity_overrides": _severities,
     "per_path_ignores": _path_ignores,
     "fail_on": _fail_on,
+    "min_severity": _min_severity,
+    "select": _analyzer_names,
     "strict": _boolean,
     "baseline": _path_string,
     "jobs": _positive_int,
@@ -354,6 +402,8 @@ def _build(values: Mapping[str, Any], sources: Mapping[str, str]) -> EffectiveCo
         "jobs": values.get("jobs", scan.jobs),
         "timeout_s": values.get("timeout", scan.timeout_s),
         "max_file_bytes": values.get("max_file_kb", scan.max_file_bytes // 1024) * 1024,
+        "selected_analyzers": values.get("select"),
+        "min_severity": values.get("min_severity", scan.min_severity),
     }
     gate = GateConfig(
         fail_on=values.get("fail_on"),
@@ -383,6 +433,12 @@ def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
             f"{glob} = {', '.join(rules)}" for glob, rules in scan.path_ignores
         ),
         "fail_on": gate.fail_on or "none",
+        "min_severity": scan.min_severity,
+        "select": (
+            ", ".join(sorted(scan.selected_analyzers))
+            if scan.selected_analyzers is not None
+            else "all enabled analyzers"
+        ),
         "strict": gate.strict,
         "baseline": gate.baseline,
         "jobs": scan.jobs,
@@ -398,12 +454,15 @@ def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
 def _plan_summary(plan: PlanSettings | None) -> object:
     if plan is None:
         return "defaults from rules/planning.toml"
-    return {
-        "developers": plan.developers,
-        "hours_per_week": plan.hours_per_week,
-        "review_budget_lines": plan.review_budget_lines,
-        "review_rate_lines_per_hour": list(plan.review_rate_lines_per_hour),
-    }
+    low, high = plan.review_rate_lines_per_hour
+    return "\n".join(
+        (
+            f"developers = {plan.developers:g}",
+            f"hours_per_week = {plan.hours_per_week:g}",
+            f"review_budget_lines = {plan.review_budget_lines:g}",
+            f"review_rate_lines_per_hour = [{low:g}, {high:g}]",
+        )
+    )
 
 
 def _show(value: object) -> str:
@@ -413,4 +472,8 @@ def _show(value: object) -> str:
         return "true" if value else "false"
     if value == "" or value == [] or value == {}:
         return "-"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{key} = {item}" for key, item in value.items())
     return str(value)

@@ -219,7 +219,8 @@ def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[tuple[Find
     groups: dict[tuple[str, str, str, str], list[_Draft]] = defaultdict(list)
     for draft in drafts:
         f = draft.finding
-        text = lines.normalized(draft.line_text) if f.about == "line" else f"<{f.about}>"
+        # (An empty text, as a project-level finding always had: its fingerprint is unchanged.)
+        text = lines.normalized(draft.line_text) if f.about == "line" else ""
         groups[(f.rule_id, f.path, f.symbol or "", text)].append(draft)
     result: list[tuple[Finding, str]] = []
     for key, members in groups.items():

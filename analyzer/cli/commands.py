@@ -21,6 +21,13 @@ from rich.table import Table
 
 from analyzer import __version__
 from analyzer.baseline import BaselineError, create_baseline, dumps_baseline
+from analyzer.cachedir import (
+    SIZE_ENV,
+    clear_cache,
+    default_cache_dir,
+    default_max_bytes,
+    describe_cache,
+)
 from analyzer.changes import ChangeError, changed_files
 from analyzer.cli.baselines import (
     DEFAULT_BASELINE,
@@ -32,6 +39,7 @@ from analyzer.cli.baselines import (
 )
 from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import (
+    check_statistics,
     check_template_dir,
     check_writable,
     explain_gate,
@@ -97,6 +105,10 @@ def run_command(args: argparse.Namespace, err: Console) -> int:
             return config_command(args)
         if args.command == "baseline":
             return baseline_create_command(args, err)
+        if args.command == "hook":
+            return hook_command(args, err)
+        if args.command == "cache":
+            return cache_command(args, Console())
         return scan_command(args, err)
     except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
         say(err, f"roadmap: error: {exc}")
@@ -127,7 +139,7 @@ def _disabled_analyzers(root: Path) -> frozenset[str]:
         raise UsageError(f"{root} is not a directory")
     table = read_project_table(root)
     effective = load_effective_config(
-        table, str(root / "pyproject.toml"), {}, known_tools=load_rulebook().tools.keys()
+        table, str(root / "pyproject.toml"), {}, known_tools=known_rules(load_rulebook())
     )
     return effective.scan.disabled_analyzers
 
@@ -154,6 +166,28 @@ def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> 
         )
     console.print(table)
     return EXIT_OK
+
+
+def cache_command(args: argparse.Namespace, console: Console) -> int:
+    """``roadmap cache info``: where the cache is, its size and limit; ``clear`` empties it."""
+    directory = default_cache_dir()
+    if args.action == "clear":
+        removed = clear_cache(directory)
+        say(console, f"Cleared {directory}: {_megabytes(removed)} removed")
+        return EXIT_OK
+    info = describe_cache(directory, default_max_bytes())
+    say(console, f"directory: {info.directory}")
+    say(console, f"size: {_megabytes(info.size)} in {plural(info.units, 'entry', 'entries')}")
+    say(
+        console,
+        f"limit: {_megabytes(info.limit)} (set {SIZE_ENV} in MB to change it; least recently "
+        "used entries are removed after each scan)",
+    )
+    return EXIT_OK
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1048576:,.1f} MB"
 
 
 def config_command(args: argparse.Namespace) -> int:
@@ -185,18 +219,14 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
 def scan_command(args: argparse.Namespace, err: Console) -> int:
     root = _check_root(args.path)
     targets = parse_output_targets(args.output, args.format)
+    check_statistics(args, targets)
     for target in targets:
         check_writable(target.path)
     if args.template_dir is not None:
         check_template_dir(args.template_dir)
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
-    if args.changed_since is not None:
-        current = discover_files(
-            root.resolve(), include=effective.scan.include, exclude=effective.scan.exclude
-        )
-        only = changed_files(root, args.changed_since, (f.path for f in current))
-        effective = replace(effective, scan=replace(effective.scan, only_paths=only))
+    effective = _narrowed(root, effective, args)
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
     if not args.quiet:
@@ -220,6 +250,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
                 generated_on=report_date(os.environ),
                 template_dir=args.template_dir,
                 rule_dirs=tuple(args.rules_dir),
+                sarif_suppressed=args.sarif_include_suppressed,
             ),
             effective.plan,
             rule_dirs=args.rules_dir,
@@ -230,6 +261,38 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
+
+
+def _narrowed(root: Path, effective: EffectiveConfig, args: argparse.Namespace) -> EffectiveConfig:
+    """With ``--changed-since`` or files named (the pre-commit hook), report only those files;
+    whole-program analyzers still see the whole tree."""
+    given = getattr(args, "files", None) or None
+    if args.changed_since is None and given is None:
+        return effective
+    current = discover_files(
+        root.resolve(), include=effective.scan.include, exclude=effective.scan.exclude
+    )
+    paths = frozenset(f.path for f in current)
+    if args.changed_since is not None:
+        paths = frozenset(changed_files(root, args.changed_since, sorted(paths)))
+    if given is not None:
+        paths = paths & _relative_paths(root, given)
+    return replace(effective, scan=replace(effective.scan, only_paths=paths))
+
+
+def _relative_paths(root: Path, files: Sequence[str]) -> frozenset[str]:
+    """The named files as POSIX paths relative to the scanned root."""
+    base = os.path.abspath(root)
+    return frozenset(
+        Path(os.path.relpath(os.path.abspath(name), base)).as_posix() for name in files
+    )
+
+
+def hook_command(args: argparse.Namespace, err: Console) -> int:
+    """``roadmap hook FILE...`` (pre-commit): scan the repository in the current directory,
+    report and gate only the files named (pre-commit names every file under --all-files)."""
+    args.path = Path(".")
+    return scan_command(args, err)
 
 
 def _load_rules(args: argparse.Namespace) -> RuleBook:
@@ -252,10 +315,16 @@ def _check_root(root: Path) -> Path:
 def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
     table, source = _configuration_table(root, args)
     effective = load_effective_config(
-        table, source, _overrides(args), known_tools=rules.tools.keys()
+        table, source, _overrides(args), known_tools=known_rules(rules)
     )
-    _check_analyzer_names(effective.scan.disabled_analyzers)
+    _check_analyzer_names(effective.scan.disabled_analyzers, "--disable or tool.roadmap.analyzers")
+    _check_analyzer_names(effective.scan.selected_analyzers or frozenset(), "--select")
     return effective
+
+
+def known_rules(rules: RuleBook) -> dict[str, frozenset[str]]:
+    """Each tool and its rule codes, so a bare code ("B101") names its rule."""
+    return {tool: frozenset(table.rules) for tool, table in rules.tools.items()}
 
 
 def _configuration_table(root: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
@@ -278,13 +347,13 @@ def announce_configuration(effective: EffectiveConfig, err: Console) -> None:
         say(err, f"roadmap: configuration: {effective.origin} [tool.roadmap]: {', '.join(keys)}")
 
 
-def _check_analyzer_names(names: frozenset[str]) -> None:
-    """A misspelt analyzer name would silently leave the analyzer on."""
+def _check_analyzer_names(names: frozenset[str], where: str) -> None:
+    """A misspelt analyzer name would silently leave the analyzer on (or off)."""
     installed = {item.name for item in discover_analyzers()}
     unknown = sorted(names - installed)
     if unknown:
         raise UsageError(
-            f"unknown analyzer {unknown[0]!r} in --disable or tool.roadmap.analyzers "
+            f"unknown analyzer {unknown[0]!r} in {where} "
             f"(installed: {', '.join(sorted(installed))})"
         )
 
@@ -297,12 +366,20 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "analyzers": dict.fromkeys(args.disable, False) or None,
         "disable_rules": args.disable_rule or None,
         "fail_on": args.fail_on,
+        "min_severity": args.min_severity,
+        "select": _split_names(args.select),
         "strict": args.strict,
         "baseline": args.baseline,
         "jobs": args.jobs,
         "timeout": args.timeout,
     }
     return {key: value for key, value in candidates.items() if value is not None}
+
+
+def _split_names(values: Sequence[str]) -> list[str] | None:
+    """``--select a,b --select c``: the names, or None when the flag was not given."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return names or None
 
 
 def _scan(
