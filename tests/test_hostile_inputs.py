@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from coverage import CoverageData
 
 from analyzer.config import load_effective_config
 from analyzer.discover.reader import UnsafeFile, read_inside
@@ -186,16 +187,17 @@ def test_the_guarded_reader(tmp_path: Path) -> None:
 
 
 def coverage_with_views(path: Path) -> None:
+    """A real coverage.py data file whose ``file`` table became a view that never ends:
+    coverage.py's own reader would run its query forever."""
+    data = CoverageData(basename=str(path))
+    data.add_lines({"app.py": [1]})
+    data.write()
     connection = sqlite3.connect(path)
     forever = (
         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x AS id, "
         "'app.py' AS path FROM n"
     )
-    connection.executescript(
-        f"CREATE VIEW file AS {forever};"
-        "CREATE TABLE line_bits (file_id integer, context_id integer, numbits blob);"
-        "CREATE TABLE arc (file_id integer, context_id integer, fromno integer, tono integer);"
-    )
+    connection.executescript(f"DROP TABLE file; CREATE VIEW file AS {forever};")
     connection.commit()
     connection.close()
 
