@@ -31,13 +31,13 @@ def suppression_reason(
     path_ignores: Sequence[tuple[str, Sequence[str]]],
     min_severity: Severity = "info",
 ) -> SuppressionReason | None:
-    if SEVERITIES.index(finding.severity) > SEVERITIES.index(min_severity):
-        return "below-min-severity"
     if rule_matches(finding.rule_id, disabled_rules):
         return "rule-disabled"
     for glob, rules in path_ignores:
         if matches_globs(finding.path, (glob,)) and rule_matches(finding.rule_id, rules):
             return "path-ignored"
+    if SEVERITIES.index(finding.severity) > SEVERITIES.index(min_severity):
+        return "below-min-severity"
     return None
 
 

@@ -22,7 +22,7 @@ def render_concise(report: Report) -> str:
         line, column = shown_position(finding)
         path = escape_for_terminal(shown_path(finding, report))
         message = escape_for_terminal(finding.message)
-        lines.append(f"{path}:{line}:{column}: {finding.rule_id} [{finding.severity}] {message}")
+        lines.append(f"{path}:{line}:{column}: {finding.rule_id} {message}")
     lines.append(_summary(report, len(findings)))
     return "\n".join(lines) + "\n"
 
