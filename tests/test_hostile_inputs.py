@@ -19,7 +19,7 @@ from coverage import CoverageData
 
 from analyzer.config import load_effective_config
 from analyzer.discover.reader import UnsafeFile, read_inside
-from tests.conftest import roadmap_executable, run_roadmap, write_tree
+from tests.conftest import reaped, roadmap_executable, run_roadmap, write_tree
 
 EVAL = "eval(input())\n"
 
@@ -327,17 +327,13 @@ def test_sigterm_with_no_cache_leaves_no_scratch_directories(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
-        deadline = time.monotonic() + 60
+    with reaped(process):
+        deadline = time.monotonic() + 180
         while not list(scratch.iterdir()) and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _, stderr = process.communicate(timeout=180)
     assert process.returncode == 143, stderr
     assert list(scratch.iterdir()) == []
 
