@@ -65,6 +65,7 @@ from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
 from analyzer.plan import report_date, with_roadmap
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
+from analyzer.render.markdown import tool_label
 from analyzer.render.text import escape, plural
 from analyzer.report import Report
 from analyzer.rules import RuleBook, RuleError, load_rulebook
@@ -146,19 +147,19 @@ def _disabled_analyzers(root: Path) -> frozenset[str]:
 
 def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> int:
     table = Table(title="Installed analyzers", title_justify="left")
-    for column in ("name", "tool", "tool version", "scope", "status"):
+    # The same "tool" column as the scan summary's: "bandit 1.9.4".
+    for column in ("name", "tool", "scope", "status"):
         table.add_column(column)
     for item in discover_analyzers():
         if item.analyzer is None:
             table.add_row(
-                escape(item.name), "-", "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
+                escape(item.name), "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
             )
             continue
         analyzer = item.analyzer
         table.add_row(
             escape(analyzer.name),
-            escape(analyzer.tool),
-            escape(safe_version(analyzer)),
+            escape(tool_label(analyzer.tool, safe_version(analyzer))),
             analyzer.scope,
             "[dim]disabled by configuration[/dim]"
             if analyzer.name in disabled
