@@ -22,6 +22,7 @@ from analyzer.discover import TEST_FILE_GLOBS, compile_globs
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
 from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
+from analyzer.tables import TableReader
 
 DEFAULT_TIMEOUT_S = 1800.0
 FailOn = Literal["high", "medium", "low"]
@@ -199,30 +200,27 @@ def _merge_override(key: str, configured: Any, override: Any) -> Any:
     return override
 
 
-# One validator per key: (value, "where" for messages, known tools) -> parsed value. Known
-# tools is a collection of tool names, or a mapping of each tool to its rule codes (then a
-# bare code such as "B101" is accepted and becomes "bandit.B101").
-_Validator = Callable[[Any, str, Collection[str]], Any]
+# One validator per key: (the table, the key, known tools) -> parsed value. Known tools is a
+# collection of tool names, or a mapping of each tool to its rule codes (then a bare code
+# such as "B101" is accepted and becomes "bandit.B101"). Every read goes through
+# TableReader, the one validation style of configuration and data files.
+_Validator = Callable[[TableReader, str, Collection[str]], Any]
 
 
 def _validate(
     table: Mapping[str, Any], source: str, known_tools: Collection[str]
 ) -> dict[str, Any]:
-    unknown = sorted(set(table) - set(_VALIDATORS))
-    if unknown:
-        known = ", ".join(sorted(_VALIDATORS))
-        raise ConfigError(f"{source}: unknown key tool.roadmap.{unknown[0]} (known keys: {known})")
-    return {
-        key: _VALIDATORS[key](value, f"{source}: tool.roadmap.{key}", known_tools)
-        for key, value in table.items()
-    }
+    reader = TableReader.of(dict(table), source, ConfigError, prefix="tool.roadmap.")
+    reader.only(_VALIDATORS)
+    return {key: _VALIDATORS[key](reader, key, known_tools) for key in table}
 
 
-def _globs(value: object, where: str, _tools: Collection[str]) -> tuple[str, ...]:
+def _globs(reader: TableReader, key: str, _tools: Collection[str]) -> tuple[str, ...]:
+    value = reader.values[key]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where} must be a list of glob strings")
+        raise reader.fail(key, "must be a list of glob strings")
     for pattern in value:
-        _check_glob(pattern, where)
+        _check_glob(pattern, reader.name(key))
     return tuple(value)
 
 
@@ -235,13 +233,18 @@ def _check_glob(pattern: str, where: str) -> None:
         ) from exc
 
 
-def _analyzer_switches(value: object, where: str, _tools: Collection[str]) -> dict[str, bool]:
+def _analyzer_switches(reader: TableReader, key: str, _tools: Collection[str]) -> dict[str, bool]:
+    value = reader.values[key]
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
-        raise ConfigError(f"{where} must be a table of analyzer = true/false")
+        raise reader.fail(key, "must be a table of analyzer = true/false")
     return dict(value)
 
 
-def _rule_ids(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
+def _rule_ids(reader: TableReader, key: str, tools: Collection[str]) -> tuple[str, ...]:
+    return _rule_list(reader.values[key], reader.name(key), tools)
+
+
+def _rule_list(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{where} must be a list of rule ids such as "bandit.B101"')
     return tuple(_check_rule_id(rule, where, tools) for rule in value)
@@ -277,95 +280,89 @@ def _resolve_code(code: str, where: str, tools: Mapping[str, Collection[str]]) -
 
 
 def _severities(
-    value: object, where: str, tools: Collection[str]
+    reader: TableReader, key: str, tools: Collection[str]
 ) -> tuple[tuple[str, Severity], ...]:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f'{where} must be a table of "RULE" = "high|medium|low|info"')
+        raise reader.fail(key, 'must be a table of "RULE" = "high|medium|low|info"')
+    table = reader.section(key)
     result: list[tuple[str, Severity]] = []
-    for given, severity in sorted(value.items()):
-        rule = _check_rule_id(given, where, tools)
+    for given in sorted(value):
+        rule = _check_rule_id(given, reader.name(key), tools)
         if any(char in rule for char in "*?["):
-            raise ConfigError(
-                f"{where}: {rule!r}: severity overrides take exact rule ids, not globs"
-            )
-        if severity not in SEVERITY_CHOICES:
-            raise ConfigError(
-                f'{where}."{rule}": {severity!r} is not one of {", ".join(SEVERITY_CHOICES)}'
-            )
-        result.append((rule, severity))
+            raise reader.fail(key, f": {rule!r}: severity overrides take exact rule ids, not globs")
+        result.append((rule, table.choice(given, SEVERITY_CHOICES)))
     return tuple(result)
 
 
 def _path_ignores(
-    value: object, where: str, tools: Collection[str]
+    reader: TableReader, key: str, tools: Collection[str]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f'{where} must be a table of "PATH GLOB" = ["RULE", ...]')
+        raise reader.fail(key, 'must be a table of "PATH GLOB" = ["RULE", ...]')
     for glob in value:
-        _check_glob(glob, where)
+        _check_glob(glob, reader.name(key))
     return tuple(
-        (glob, _rule_ids(rules, f'{where}."{glob}"', tools))
+        (glob, _rule_list(rules, f'{reader.name(key)}."{glob}"', tools))
         for glob, rules in sorted(value.items())
     )
 
 
-def _fail_on(value: object, where: str, _tools: Collection[str]) -> FailOn | None:
-    if value == "none":
-        return None
-    if value not in FAIL_ON_CHOICES:
-        raise ConfigError(f"{where}: {value!r} is not one of high, medium, low, none")
-    return value
+def _fail_on(reader: TableReader, key: str, _tools: Collection[str]) -> FailOn | None:
+    choice = reader.choice(key, (*FAIL_ON_CHOICES, "none"))
+    for level in FAIL_ON_CHOICES:
+        if choice == level:
+            return level
+    return None
 
 
-def _min_severity(value: object, where: str, _tools: Collection[str]) -> Severity:
-    for severity in SEVERITY_CHOICES:
-        if value == severity:
-            return severity
-    raise ConfigError(f"{where}: {value!r} is not one of {', '.join(SEVERITY_CHOICES)}")
+def _min_severity(reader: TableReader, key: str, _tools: Collection[str]) -> Severity:
+    return reader.choice(key, SEVERITY_CHOICES)
 
 
-def _analyzer_names(value: object, where: str, _tools: Collection[str]) -> frozenset[str]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a non-empty list of analyzer names")
-    return frozenset(value)
+def _analyzer_names(reader: TableReader, key: str, _tools: Collection[str]) -> frozenset[str]:
+    names = reader.strings(key)
+    if not names:
+        raise reader.fail(key, "must be a non-empty list of analyzer names")
+    return frozenset(names)
 
 
-def _boolean(value: object, where: str, _tools: Collection[str]) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
-    return value
+def _boolean(reader: TableReader, key: str, _tools: Collection[str]) -> bool:
+    return reader.flag(key)
 
 
-def _path_string(value: object, where: str, _tools: Collection[str]) -> str:
+def _path_string(reader: TableReader, key: str, _tools: Collection[str]) -> str:
+    value = reader.values[key]
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where} must be a file path")
+        raise reader.fail(key, "must be a file path")
     return value
 
 
-def _positive_number(value: object, where: str, _tools: Collection[str]) -> float:
+def _positive_number(reader: TableReader, key: str, _tools: Collection[str]) -> float:
+    value = reader.values[key]
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise ConfigError(f"{where} must be a positive number")
+        raise reader.fail(key, "must be a positive number")
     return float(value)
 
 
-def _positive_int(value: object, where: str, _tools: Collection[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where} must be a whole number of at least 1")
-    return value
+def _positive_int(reader: TableReader, key: str, _tools: Collection[str]) -> int:
+    return reader.integer(key, minimum=1)
 
 
-def _plan(value: object, where: str, _tools: Collection[str]) -> PlanSettings:
+def _plan(reader: TableReader, key: str, _tools: Collection[str]) -> PlanSettings:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a table")
+        raise reader.fail(key, "must be a table")
     try:
         return plan_settings_from_table(value)
     except PlanSettingsError as exc:
-        raise ConfigError(f"{where.split(': ', 1)[0]}: {exc}") from exc
+        raise ConfigError(f"{reader.where}: {exc}") from exc
 
 
 _VALIDATORS: dict[str, _Validator] = {
