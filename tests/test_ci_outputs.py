@@ -300,3 +300,20 @@ def test_the_cache_stays_under_its_bound_after_100_edit_and_scan_cycles(tmp_path
         written += max(size - before, 0)
         assert size <= limit, (cycle, size)
     assert written > 0
+
+
+def test_config_prints_settings_not_python_reprs_and_the_summary_is_not_wrapped(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(
+        tmp_path / ("a-rather-long-folder-name-" * 4) / "repo",
+        {"pyproject.toml": "[tool.roadmap.plan]\ndevelopers = 3\n", "app.py": "X = 1\n"},
+    )
+    shown = run_roadmap("config", str(root), "--fail-on", "high", env=cache_env)
+    assert shown.returncode == 0, shown.stderr
+    assert "developers = 3" in shown.stdout and "{'developers'" not in shown.stdout
+    assert re.search(r"fail_on\s*│\s*high\s*│\s*command line\s", shown.stdout)
+    summary = run_roadmap("scan", str(root), "--select", "security", env=cache_env)
+    first = summary.stdout.splitlines()[0]
+    # Off a terminal (a CI log) the summary is not wrapped at 80 columns.
+    assert len(first) > 120 and first.endswith("1 line, 0 findings"), summary.stdout

@@ -44,6 +44,7 @@ from analyzer.cli.outputs import (
     check_writable,
     explain_gate,
     parse_output_targets,
+    summary_console,
     warn_if_incomplete,
     write_atomically,
     write_reports,
@@ -198,8 +199,10 @@ def config_command(args: argparse.Namespace) -> int:
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
     for key, value, source in describe(effective):
-        table.add_row(escape(key), escape(value), escape(source))
-    Console().print(table)
+        # A table value is several settings, one per line; each line is escaped on its own.
+        shown = "\n".join(escape(line) for line in value.split("\n"))
+        table.add_row(escape(key), shown, escape(source))
+    summary_console().print(table)
     return EXIT_OK
 
 
