@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from analyzer import __version__
+from analyzer.cachedir import mark_used
 from analyzer.model import AnalysisOutput, FileError, SourceFile
 from analyzer.normalize import SymbolSpan
 from analyzer.resources import rules_dir
@@ -192,13 +193,15 @@ class ResultCache:
         return self.directory / key[:2] / key
 
     def _read(self, key: str) -> Any:
+        path = self._path(key)
         try:
-            data = self._path(key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         header, _, body = data.partition(b"\n")
         if header != _header(key, body):
             return None
+        mark_used(path)
         try:
             return json.loads(body.decode("ascii"))
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from analyzer.discover import TEST_FILE_PATTERNS
+from analyzer.cachedir import default_max_bytes
+from analyzer.discover import TEST_FILE_GLOBS, compile_globs
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
 from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
+from analyzer.tables import TableReader
 
 DEFAULT_TIMEOUT_S = 1800.0
 FailOn = Literal["high", "medium", "low"]
@@ -29,6 +31,8 @@ SEVERITY_CHOICES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 DEFAULT_SOURCE = "default"
 ISOLATED_SOURCE = "none (--isolated)"
 _RULE_PATTERN = re.compile(r"^[a-z0-9-]+\.[A-Za-z0-9_*?\[\]-]+$")
+# A tool's own code alone ("B101"), as "# roadmap: ignore[B101]" accepts it.
+_BARE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class ConfigError(ValueError):
@@ -64,7 +68,7 @@ DEFAULT_PATH_IGNORES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "vulture.unused-variable",
         ),
     )
-    for glob in TEST_FILE_PATTERNS
+    for glob in TEST_FILE_GLOBS
 )
 
 
@@ -75,6 +79,8 @@ class ScanConfig:
     disabled_analyzers: frozenset[str] = frozenset()
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache_dir: Path | None = None
+    # The cache is pruned back under this size after each scan, least recently used first.
+    cache_max_bytes: int = field(default_factory=default_max_bytes)
     timeout_s: float | None = DEFAULT_TIMEOUT_S
     # False (``--no-cache``): analyze every file afresh and keep nothing between scans.
     use_cache: bool = True
@@ -87,6 +93,10 @@ class ScanConfig:
     )
     # When set (``--changed-since``), only findings in these files are reported.
     only_paths: frozenset[str] | None = None
+    # When set (``--select``), only these analyzers run; the others are skipped.
+    selected_analyzers: frozenset[str] | None = None
+    # Findings below this severity are suppressed as "below-min-severity" (still counted).
+    min_severity: Severity = "info"
     # Python sources larger than this are almost always generated (data tables, vendored
     # bundles); the tools take minutes on them, so they are listed in errors instead.
     max_file_bytes: int = 2 * 1024 * 1024
@@ -112,12 +122,6 @@ class EffectiveConfig:
     sources: Mapping[str, str] = field(default_factory=dict)
     # The configuration file that was read (or ISOLATED_SOURCE): said on stderr in CI.
     origin: str = ""
-
-
-def default_cache_dir() -> Path:
-    """The user's cache directory (XDG), never inside the scanned repository."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "repo-roadmap"
 
 
 def read_project_table(root: Path) -> dict[str, Any]:
@@ -215,44 +219,60 @@ def _merge_override(key: str, configured: Any, override: Any) -> Any:
     return override
 
 
-# One validator per key: (value, "where" for messages, known tools) -> parsed value.
-_Validator = Callable[[Any, str, Collection[str]], Any]
+# One validator per key: (the table, the key, known tools) -> parsed value. Known tools is a
+# collection of tool names, or a mapping of each tool to its rule codes (then a bare code
+# such as "B101" is accepted and becomes "bandit.B101"). Every read goes through
+# TableReader, the one validation style of configuration and data files.
+_Validator = Callable[[TableReader, str, Collection[str]], Any]
 
 
 def _validate(
     table: Mapping[str, Any], source: str, known_tools: Collection[str]
 ) -> dict[str, Any]:
-    unknown = sorted(set(table) - set(_VALIDATORS))
-    if unknown:
-        known = ", ".join(sorted(_VALIDATORS))
-        raise ConfigError(f"{source}: unknown key tool.roadmap.{unknown[0]} (known keys: {known})")
-    return {
-        key: _VALIDATORS[key](value, f"{source}: tool.roadmap.{key}", known_tools)
-        for key, value in table.items()
-    }
+    reader = TableReader.of(dict(table), source, ConfigError, prefix="tool.roadmap.")
+    reader.only(_VALIDATORS)
+    return {key: _VALIDATORS[key](reader, key, known_tools) for key in table}
 
 
-def _globs(value: object, where: str, _tools: Collection[str]) -> tuple[str, ...]:
+def _globs(reader: TableReader, key: str, _tools: Collection[str]) -> tuple[str, ...]:
+    value = reader.values[key]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where} must be a list of glob strings")
+        raise reader.fail(key, "must be a list of glob strings")
+    for pattern in value:
+        _check_glob(pattern, reader.name(key))
     return tuple(value)
 
 
-def _analyzer_switches(value: object, where: str, _tools: Collection[str]) -> dict[str, bool]:
+def _check_glob(pattern: str, where: str) -> None:
+    try:
+        compile_globs((pattern,))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: {pattern!r} is not a valid .gitignore-style glob: {exc}"
+        ) from exc
+
+
+def _analyzer_switches(reader: TableReader, key: str, _tools: Collection[str]) -> dict[str, bool]:
+    value = reader.values[key]
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
-        raise ConfigError(f"{where} must be a table of analyzer = true/false")
+        raise reader.fail(key, "must be a table of analyzer = true/false")
     return dict(value)
 
 
-def _rule_ids(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
+def _rule_ids(reader: TableReader, key: str, tools: Collection[str]) -> tuple[str, ...]:
+    return _rule_list(reader.values[key], reader.name(key), tools)
+
+
+def _rule_list(value: object, where: str, tools: Collection[str]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{where} must be a list of rule ids such as "bandit.B101"')
-    for rule in value:
-        _check_rule_id(rule, where, tools)
-    return tuple(value)
+    return tuple(_check_rule_id(rule, where, tools) for rule in value)
 
 
-def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> None:
+def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> str:
+    """The rule id in full: ``TOOL.CODE`` (or a glob) as given, or a bare code resolved."""
+    if isinstance(tools, Mapping) and "." not in rule and _BARE_CODE.match(rule):
+        return _resolve_code(rule, where, tools)
     if not _RULE_PATTERN.match(rule):
         raise ConfigError(
             f'{where}: {rule!r} is not a rule id (expected TOOL.CODE, e.g. "bandit.B101")'
@@ -262,67 +282,91 @@ def _check_rule_id(rule: str, where: str, tools: Collection[str]) -> None:
         raise ConfigError(
             f"{where}: {rule!r} names unknown tool {tool!r} (known: {', '.join(sorted(tools))})"
         )
+    return rule
+
+
+def _resolve_code(code: str, where: str, tools: Mapping[str, Collection[str]]) -> str:
+    owners = sorted(tool for tool, codes in tools.items() if code in codes)
+    if len(owners) == 1:
+        return f"{owners[0]}.{code}"
+    if owners:
+        choices = ", ".join(f"{tool}.{code}" for tool in owners)
+        raise ConfigError(f"{where}: {code!r} is a code of several tools; write one of {choices}")
+    raise ConfigError(
+        f"{where}: {code!r} is not a rule id, nor the code of a known rule "
+        '(expected TOOL.CODE, e.g. "bandit.B101", or a known code such as "B101")'
+    )
 
 
 def _severities(
-    value: object, where: str, tools: Collection[str]
+    reader: TableReader, key: str, tools: Collection[str]
 ) -> tuple[tuple[str, Severity], ...]:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f'{where} must be a table of "RULE" = "high|medium|low|info"')
+        raise reader.fail(key, 'must be a table of "RULE" = "high|medium|low|info"')
+    table = reader.section(key)
     result: list[tuple[str, Severity]] = []
-    for rule, severity in sorted(value.items()):
-        _check_rule_id(rule, where, tools)
+    for given in sorted(value):
+        rule = _check_rule_id(given, reader.name(key), tools)
         if any(char in rule for char in "*?["):
-            raise ConfigError(
-                f"{where}: {rule!r}: severity overrides take exact rule ids, not globs"
-            )
-        if severity not in SEVERITY_CHOICES:
-            raise ConfigError(
-                f'{where}."{rule}": {severity!r} is not one of {", ".join(SEVERITY_CHOICES)}'
-            )
-        result.append((rule, severity))
+            raise reader.fail(key, f": {rule!r}: severity overrides take exact rule ids, not globs")
+        result.append((rule, table.choice(given, SEVERITY_CHOICES)))
     return tuple(result)
 
 
 def _path_ignores(
-    value: object, where: str, tools: Collection[str]
+    reader: TableReader, key: str, tools: Collection[str]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f'{where} must be a table of "PATH GLOB" = ["RULE", ...]')
+        raise reader.fail(key, 'must be a table of "PATH GLOB" = ["RULE", ...]')
+    for glob in value:
+        _check_glob(glob, reader.name(key))
     return tuple(
-        (glob, _rule_ids(rules, f'{where}."{glob}"', tools))
+        (glob, _rule_list(rules, f'{reader.name(key)}."{glob}"', tools))
         for glob, rules in sorted(value.items())
     )
 
 
-def _fail_on(value: object, where: str, _tools: Collection[str]) -> FailOn | None:
-    if value == "none":
-        return None
-    if value not in FAIL_ON_CHOICES:
-        raise ConfigError(f"{where}: {value!r} is not one of high, medium, low, none")
-    return value
+def _fail_on(reader: TableReader, key: str, _tools: Collection[str]) -> FailOn | None:
+    choice = reader.choice(key, (*FAIL_ON_CHOICES, "none"))
+    for level in FAIL_ON_CHOICES:
+        if choice == level:
+            return level
+    return None
 
 
-def _boolean(value: object, where: str, _tools: Collection[str]) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
-    return value
+def _min_severity(reader: TableReader, key: str, _tools: Collection[str]) -> Severity:
+    return reader.choice(key, SEVERITY_CHOICES)
 
 
-def _path_string(value: object, where: str, _tools: Collection[str]) -> str:
+def _analyzer_names(reader: TableReader, key: str, _tools: Collection[str]) -> frozenset[str]:
+    names = reader.strings(key)
+    if not names:
+        raise reader.fail(key, "must be a non-empty list of analyzer names")
+    return frozenset(names)
+
+
+def _boolean(reader: TableReader, key: str, _tools: Collection[str]) -> bool:
+    return reader.flag(key)
+
+
+def _path_string(reader: TableReader, key: str, _tools: Collection[str]) -> str:
+    value = reader.values[key]
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where} must be a file path")
+        raise reader.fail(key, "must be a file path")
     return value
 
 
-def _positive_number(value: object, where: str, _tools: Collection[str]) -> float:
+def _positive_number(reader: TableReader, key: str, _tools: Collection[str]) -> float:
+    value = reader.values[key]
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise ConfigError(f"{where} must be a positive number")
+        raise reader.fail(key, "must be a positive number")
     return float(value)
 
 
@@ -330,26 +374,25 @@ def _positive_number(value: object, where: str, _tools: Collection[str]) -> floa
 MAX_TIMEOUT_S = 1_000_000.0
 
 
-def _seconds(value: object, where: str, tools: Collection[str]) -> float:
-    seconds = _positive_number(value, where, tools)
+def _seconds(reader: TableReader, key: str, tools: Collection[str]) -> float:
+    seconds = _positive_number(reader, key, tools)
     if seconds > MAX_TIMEOUT_S:
-        raise ConfigError(f"{where} must be at most {MAX_TIMEOUT_S:,.0f} seconds")
+        raise reader.fail(key, f"must be at most {MAX_TIMEOUT_S:,.0f} seconds")
     return seconds
 
 
-def _positive_int(value: object, where: str, _tools: Collection[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where} must be a whole number of at least 1")
-    return value
+def _positive_int(reader: TableReader, key: str, _tools: Collection[str]) -> int:
+    return reader.integer(key, minimum=1)
 
 
-def _plan(value: object, where: str, _tools: Collection[str]) -> PlanSettings:
+def _plan(reader: TableReader, key: str, _tools: Collection[str]) -> PlanSettings:
+    value = reader.values[key]
     if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a table")
+        raise reader.fail(key, "must be a table")
     try:
         return plan_settings_from_table(value)
     except PlanSettingsError as exc:
-        raise ConfigError(f"{where.split(': ', 1)[0]}: {exc}") from exc
+        raise ConfigError(f"{reader.where}: {exc}") from exc
 
 
 _VALIDATORS: dict[str, _Validator] = {
@@ -360,6 +403,8 @@ _VALIDATORS: dict[str, _Validator] = {
     "severity_overrides": _severities,
     "per_path_ignores": _path_ignores,
     "fail_on": _fail_on,
+    "min_severity": _min_severity,
+    "select": _analyzer_names,
     "strict": _boolean,
     "baseline": _path_string,
     "jobs": _positive_int,
@@ -384,6 +429,8 @@ def _build(values: Mapping[str, Any], sources: Mapping[str, str]) -> EffectiveCo
         "jobs": values.get("jobs", scan.jobs),
         "timeout_s": values.get("timeout", scan.timeout_s),
         "max_file_bytes": values.get("max_file_kb", scan.max_file_bytes // 1024) * 1024,
+        "selected_analyzers": values.get("select"),
+        "min_severity": values.get("min_severity", scan.min_severity),
     }
     gate = GateConfig(
         fail_on=values.get("fail_on"),
@@ -413,6 +460,12 @@ def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
             f"{glob} = {', '.join(rules)}" for glob, rules in scan.path_ignores
         ),
         "fail_on": gate.fail_on or "none",
+        "min_severity": scan.min_severity,
+        "select": (
+            ", ".join(sorted(scan.selected_analyzers))
+            if scan.selected_analyzers is not None
+            else "all enabled analyzers"
+        ),
         "strict": gate.strict,
         "baseline": gate.baseline,
         "jobs": scan.jobs,
@@ -428,12 +481,15 @@ def describe(effective: EffectiveConfig) -> list[tuple[str, str, str]]:
 def _plan_summary(plan: PlanSettings | None) -> object:
     if plan is None:
         return "defaults from rules/planning.toml"
-    return {
-        "developers": plan.developers,
-        "hours_per_week": plan.hours_per_week,
-        "review_budget_lines": plan.review_budget_lines,
-        "review_rate_lines_per_hour": list(plan.review_rate_lines_per_hour),
-    }
+    low, high = plan.review_rate_lines_per_hour
+    return "\n".join(
+        (
+            f"developers = {plan.developers:g}",
+            f"hours_per_week = {plan.hours_per_week:g}",
+            f"review_budget_lines = {plan.review_budget_lines:g}",
+            f"review_rate_lines_per_hour = [{low:g}, {high:g}]",
+        )
+    )
 
 
 def _show(value: object) -> str:
@@ -443,4 +499,8 @@ def _show(value: object) -> str:
         return "true" if value else "false"
     if value == "" or value == [] or value == {}:
         return "-"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{key} = {item}" for key, item in value.items())
     return str(value)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from analyzer.completeness import assess_completeness
 from analyzer.config import GateConfig
 from analyzer.model import SEVERITIES, Finding, ScanResult
 
@@ -37,7 +38,7 @@ def gating_findings(findings: Sequence[Finding], gate: GateConfig) -> tuple[Find
 
 
 def is_incomplete(result: ScanResult) -> bool:
-    return bool(result.errors) or any(run.status == "failed" for run in result.analyzers)
+    return not assess_completeness(result).complete
 
 
 def exit_code(result: ScanResult, gate: GateConfig) -> int:

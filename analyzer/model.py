@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from analyzer.columns import ColumnUnit
+
 Severity = Literal["high", "medium", "low", "info"]
 Confidence = Literal["high", "medium", "low"]
 Scope = Literal["file", "project"]
@@ -12,7 +14,13 @@ Scalar = str | int | float | bool | None
 BaselineStatus = Literal["new", "baseline"]
 # "whitelisted": an analyzer knows the item is used by a framework (a vulture whitelist in
 # rules/vulture.toml, or one of its ignored decorators); the finding's details name which.
-SuppressionReason = Literal["inline", "rule-disabled", "path-ignored", "whitelisted"]
+SuppressionReason = Literal[
+    "inline", "rule-disabled", "path-ignored", "whitelisted", "below-min-severity"
+]
+# What a finding is about: a place in a file (the default), a whole file (a module without
+# tests: reported on line 1), or the whole project (a missing changelog: path ".").
+About = Literal["line", "file", "project"]
+PROJECT_PATH = "."
 
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
@@ -28,7 +36,11 @@ class SourceFile:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RawFinding:
-    """What an adapter reports, in the tool's terms but already 1-based and root-relative."""
+    """What an adapter reports, in the tool's terms but already 1-based and root-relative.
+
+    ``column_unit`` is the unit the tool counted columns in (``ast`` counts UTF-8 bytes);
+    normalize converts every column to code points with it.
+    """
 
     tool: str
     tool_code: str
@@ -45,6 +57,8 @@ class RawFinding:
     # Set when the analyzer itself knows the finding is not to be reported (vulture items a
     # framework whitelist covers); normalize files it under ``suppressed``, never drops it.
     suppressed_by: SuppressionReason | None = None
+    column_unit: ColumnUnit = "code-points"
+    about: About = "line"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -72,6 +86,8 @@ class Finding:
     # Set only on suppressed findings: "inline", "rule-disabled", "path-ignored" or
     # "whitelisted".
     suppressed_by: SuppressionReason | None = None
+    # "file" and "project" findings are fingerprinted without a line's text.
+    about: About = "line"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -161,6 +177,9 @@ class Target:
     git_branch: str | None = None
     # The project's own name, from its packaging metadata (read as data), when it has one.
     name: str | None = None
+    # The real file that findings about the whole project (path ".") are shown on in SARIF,
+    # GitLab and annotations: the README, else pyproject.toml, ...; None in an empty tree.
+    project_file: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

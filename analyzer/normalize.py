@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from analyzer.model import Finding, RawFinding
+from analyzer.columns import to_code_points
+from analyzer.model import PROJECT_PATH, Finding, RawFinding
 from analyzer.rules import RuleBook
-from analyzer.source import PARSE_ERRORS, read_source
+from analyzer.source import PARSE_ERRORS, read_source, source_lines
 
 _IGNORE = re.compile(r"#\s*roadmap:\s*ignore(?:\[(?P<rules>[^\]]*)\])?", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -92,7 +93,7 @@ def _index_one(root: str, path: str) -> SourceIndex:
     text = read_source(root, path, "normalize")
     if not isinstance(text, str):
         return EMPTY_INDEX
-    lines = tuple(text.splitlines())
+    lines = source_lines(text)
     if not path.endswith((".py", ".pyi", ".pyw")):
         return SourceIndex(lines=lines, spans=())
     try:
@@ -176,6 +177,8 @@ def _draft(
 ) -> _Draft:
     rule = rules.lookup(item.tool, item.tool_code)
     severity = overrides.get(rule.rule_id) or item.severity or rule.severity
+    about = "project" if item.path == PROJECT_PATH else item.about
+    line_text = index.line_text(item.line)
     finding = Finding(
         fingerprint="",
         rule_id=rule.rule_id,
@@ -187,15 +190,23 @@ def _draft(
         message=item.message,
         path=item.path,
         line=max(item.line, 1),
-        column=max(item.column, 1),
+        column=to_code_points(line_text, max(item.column, 1), item.column_unit),
         end_line=item.end_line,
-        end_column=item.end_column,
-        symbol=index.symbol_at(item.line),
-        cwe=item.cwe,
+        end_column=_end_column(item, index),
+        symbol=index.symbol_at(item.line) if about == "line" else None,
+        cwe=item.cwe or rule.cwe,
         details=item.details,
         suppressed_by=item.suppressed_by,
+        about=about,
     )
-    return _Draft(finding=finding, line_text=index.line_text(item.line))
+    return _Draft(finding=finding, line_text=line_text)
+
+
+def _end_column(item: RawFinding, index: SourceIndex) -> int | None:
+    if item.end_column is None:
+        return None
+    line = index.line_text(item.end_line or item.line)
+    return to_code_points(line, item.end_column, item.column_unit)
 
 
 def normalized_line(text: str) -> str:
@@ -205,11 +216,16 @@ def normalized_line(text: str) -> str:
 
 
 def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[tuple[Finding, str]]:
-    """Fingerprint = hash(rule, path, symbol, normalized line, occurrence index). No line number."""
+    """Fingerprint = hash(rule, path, symbol, normalized line, occurrence index). No line number.
+
+    A finding about a whole file or the whole project has no line of its own (it is shown on
+    line 1): its subject is the rule and the path, so no edit of the file changes it."""
     groups: dict[tuple[str, str, str, str], list[_Draft]] = defaultdict(list)
     for draft in drafts:
         f = draft.finding
-        groups[(f.rule_id, f.path, f.symbol or "", lines.normalized(draft.line_text))].append(draft)
+        # (An empty text, as a project-level finding always had: its fingerprint is unchanged.)
+        text = lines.normalized(draft.line_text) if f.about == "line" else ""
+        groups[(f.rule_id, f.path, f.symbol or "", text)].append(draft)
     result: list[tuple[Finding, str]] = []
     for key, members in groups.items():
         members.sort(key=lambda d: (d.finding.line, d.finding.column, d.finding.message))

@@ -31,3 +31,6 @@ class Report:
     template_dir: Path | None = None
     # --rules-dir: renderers read rule titles, help and kinds with the same overrides.
     rule_dirs: tuple[Path, ...] = ()
+    # --sarif-include-suppressed: SARIF lists suppressed findings too (GitHub counts them
+    # against its limit, so by default they are left out; the JSON always has them).
+    sarif_suppressed: bool = False

@@ -7,17 +7,16 @@ through the tool's fallback rule, so nothing a tool reports can vanish.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal
 
 from analyzer.model import SEVERITIES, Severity
 from analyzer.resources import rules_dir
+from analyzer.tables import TableReader, read_toml
 
 Change = Literal["low", "medium", "high"]
-T = TypeVar("T", bound=str)
 CHANGES: tuple[Change, ...] = ("low", "medium", "high")
 
 _TOOL_KEYS = {
@@ -38,6 +37,7 @@ _RULE_KEYS = {
     "behaviour_change",
     "valid",
     "invalid",
+    "cwe",
 }
 _EFFORT_KEYS = {"base", "per_unit", "unit"}
 # Files in rules/ that describe something other than one tool's codes.
@@ -72,6 +72,8 @@ class Rule:
     effort: Effort
     behaviour_change: Change
     known: bool = True
+    # The weakness (CWE id) a security rule of our own reports; bandit gives its own per finding.
+    cwe: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -197,94 +199,54 @@ def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
 
 def load_tool_file(path: Path) -> ToolRules:
     """Parse one ``rules/<tool>.toml``; any unknown key or bad value is a RuleError."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path}: {exc}") from exc
-    _check_keys(path, "top level", document, {"tool", "rules", "settings"})
-    head = _table(path, "tool", document.get("tool"))
-    _check_keys(path, "[tool]", head, _TOOL_KEYS)
-    tool = _string(path, "tool.name", head.get("name"))
-    category = _string(path, "tool.category", head.get("category"))
-    effort = _effort(path, "tool.effort", head.get("effort", {"base": 15}))
-    change = _choice(path, "tool.behaviour_change", head.get("behaviour_change", "medium"), CHANGES)
-    default_severity = _choice(
-        path, "tool.default_severity", head.get("default_severity", "low"), SEVERITIES
-    )
+    document = TableReader.of(read_toml(path, RuleError), str(path), RuleError)
+    document.only({"tool", "rules", "settings"})
+    head = document.section("tool").only(_TOOL_KEYS)
+    tool = head.string("name")
+    category = head.string("category")
+    effort = _effort(head, "effort", {"base": 15})
+    change = head.choice("behaviour_change", CHANGES, "medium")
+    default_severity = head.choice("default_severity", SEVERITIES, "low")
     rules = {}
-    for code, raw in _table(path, "rules", document.get("rules", {})).items():
-        where = f"rules.{code}"
-        body = _table(path, where, raw)
-        _check_keys(path, f"[{where}]", body, _RULE_KEYS)
+    table = document.section("rules")
+    for code in table.values:
+        body = table.section(code).only(_RULE_KEYS)
         rules[code] = Rule(
             rule_id=f"{tool}.{code}",
             tool=tool,
             code=code,
-            title=_string(path, f"{where}.title", body.get("title")),
-            help=str(body.get("help", "")),
-            category=_string(path, f"{where}.category", body.get("category", category)),
-            severity=_choice(
-                path, f"{where}.severity", body.get("severity", default_severity), SEVERITIES
-            ),
-            effort=_effort(
-                path, f"{where}.effort", body.get("effort", head.get("effort", {"base": 15}))
-            ),
-            behaviour_change=_choice(
-                path, f"{where}.behaviour_change", body.get("behaviour_change", change), CHANGES
-            ),
+            title=body.string("title"),
+            help=str(body.values.get("help", "")),
+            category=body.string("category", category),
+            severity=body.choice("severity", SEVERITIES, default_severity),
+            effort=_effort(body, "effort", head.values.get("effort", {"base": 15})),
+            behaviour_change=body.choice("behaviour_change", CHANGES, change),
+            cwe=_cwe(body),
         )
     return ToolRules(
         tool=tool,
         category=category,
         default_severity=default_severity,
-        fallback_title=_string(
-            path, "tool.fallback_title", head.get("fallback_title", f"{tool} finding")
-        ),
+        fallback_title=head.string("fallback_title", f"{tool} finding"),
         effort=effort,
         behaviour_change=change,
         rules=rules,
-        settings=_table(path, "settings", document.get("settings", {})),
+        settings=dict(document.section("settings").values),
     )
 
 
-def _check_keys(path: Path, where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise RuleError(f"{path}: unknown key(s) {', '.join(unknown)} in {where}")
+def _cwe(body: TableReader) -> int | None:
+    if body.values.get("cwe") is None:
+        return None
+    return body.integer("cwe", minimum=1)
 
 
-def _table(path: Path, where: str, value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise RuleError(f"{path}: {where} must be a table")
-    return cast(dict[str, Any], value)
-
-
-def _string(path: Path, where: str, value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise RuleError(f"{path}: {where} must be a non-empty string")
-    return value
-
-
-def _choice(path: Path, where: str, value: object, choices: tuple[T, ...]) -> T:
-    for choice in choices:
-        if value == choice:
-            return choice
-    raise RuleError(f"{path}: {where} must be one of {', '.join(choices)}, not {value!r}")
-
-
-def _effort(path: Path, where: str, value: object) -> Effort:
-    table = _table(path, where, value)
-    _check_keys(path, where, table, _EFFORT_KEYS)
-    base, per_unit = table.get("base", 0), table.get("per_unit", 0)
-    if (
-        not isinstance(base, int | float)
-        or not isinstance(per_unit, int | float)
-        or base < 0
-        or per_unit < 0
-    ):
-        raise RuleError(f"{path}: {where} base and per_unit must be non-negative numbers")
-    unit = table.get("unit")
-    return Effort(base=float(base), per_unit=float(per_unit), unit=str(unit) if unit else None)
+def _effort(reader: TableReader, key: str, default: object) -> Effort:
+    table = reader.section(key, default).only(_EFFORT_KEYS)
+    base = table.number("base", 0.0)
+    per_unit = table.number("per_unit", 0.0)
+    unit = table.values.get("unit")
+    return Effort(base=base, per_unit=per_unit, unit=str(unit) if unit else None)
 
 
 def load_settings(tool: str) -> dict[str, Any]:

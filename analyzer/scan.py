@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,7 +18,8 @@ from analyzer.analyze import (
     select_files,
 )
 from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
-from analyzer.config import ScanConfig, default_cache_dir
+from analyzer.cachedir import default_cache_dir, prune_cache
+from analyzer.config import ScanConfig
 from analyzer.deadline import time_limit
 from analyzer.discover import discover_files, read_git_info, read_project_name
 from analyzer.model import AnalyzerRun, FileError, Finding, ScanResult, SourceFile, Target
@@ -52,6 +53,16 @@ def plan_analyzers(loaded: Sequence[LoadedAnalyzer], config: ScanConfig) -> Scan
         if item.analyzer is None:
             inactive.append(
                 _inactive(item.name, "failed", item.error or "could not load", "unknown", "")
+            )
+        elif config.selected_analyzers is not None and item.name not in config.selected_analyzers:
+            inactive.append(
+                _inactive(
+                    item.name,
+                    "skipped",
+                    "not selected (--select)",
+                    safe_version(item.analyzer),
+                    item.analyzer.tool,
+                )
             )
         elif item.name in config.disabled_analyzers:
             inactive.append(
@@ -130,7 +141,10 @@ def run_scan(
             analysis.findings, rulebook, sources, dict(config.severity_overrides)
         )
         split = apply_config_suppressions(
-            _reported(normalized.findings, config), config.disabled_rules, config.path_ignores
+            _reported(normalized.findings, config),
+            config.disabled_rules,
+            config.path_ignores,
+            min_severity=config.min_severity,
         )
     analyzed = {f.path for r in requests.values() for f in r.files}
     return ScanResult(
@@ -189,6 +203,8 @@ def _analyze(
     finally:
         if not config.use_cache:
             shutil.rmtree(cache_dir, ignore_errors=True)
+        else:
+            prune_cache(Path(cache_dir), config.cache_max_bytes)
     return analysis, sources
 
 
@@ -284,7 +300,26 @@ def _describe_target(
         git_commit=git.commit,
         git_branch=git.branch,
         name=read_project_name(root),
+        project_file=project_anchor(f.path for f in files),
     )
+
+
+# Where a finding about the whole project is shown: the README, where a reader starts, else
+# the packaging files; then any file at the top, then any file at all.
+_ANCHORS = ("readme.md", "readme.rst", "readme.txt", "readme", "pyproject.toml", "setup.cfg")
+
+
+def project_anchor(paths: Iterable[str]) -> str | None:
+    """The real file that project-level findings are anchored to, or None without files."""
+    ordered = sorted(paths, key=lambda p: (p.count("/"), p))
+    top = {p.lower(): p for p in reversed(ordered) if "/" not in p}
+    for name in _ANCHORS:
+        if name in top:
+            return top[name]
+    readmes = [p for p in top.values() if p.lower().startswith("readme")]
+    if readmes:
+        return min(readmes)
+    return ordered[0] if ordered else None
 
 
 def _count_lines(root: Path, path: str) -> int:

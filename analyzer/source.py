@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from pathlib import Path
 
@@ -17,6 +18,19 @@ from analyzer.model import FileError
 # Files beyond this size are almost always generated; they are still read, but the limit
 # keeps one pathological file from exhausting memory.
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+# Python ends a line at \n, \r\n or \r only; str.splitlines() also splits at form feeds,
+# \x1c-\x1e, \x85 and \u2028/9, which would shift every later line number.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> tuple[str, ...]:
+    """The lines of a source text as Python and the tools number them."""
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
 
 
 def read_bytes(root: str | Path, path: str, analyzer: str) -> bytes | FileError:

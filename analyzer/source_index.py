@@ -23,7 +23,7 @@ from analyzer.cache import (
 from analyzer.model import FileError
 from analyzer.normalize import SourceIndex, SymbolSpan, index_sources
 from analyzer.pool import Done, Job, WorkerPool
-from analyzer.source import decode_source, read_bytes
+from analyzer.source import decode_source, read_bytes, source_lines
 
 # Below this many unknown files, parsing them here is quicker than shipping them to workers.
 _PARSE_HERE_BELOW = 24
@@ -43,7 +43,7 @@ def index_with_cache(
         text = decode_source(data, path, "normalize") if data is not None else None
         if not isinstance(text, str):
             continue
-        lines[path] = tuple(text.splitlines())
+        lines[path] = source_lines(text)
         keys[path] = spans_key(path, digest_bytes(data or b""))
         entry = pack.get(path)
         cached = spans_from_payload(entry[1]) if entry and entry[0] == keys[path] else None

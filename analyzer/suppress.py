@@ -10,8 +10,8 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from analyzer.discover import matches_any
-from analyzer.model import Finding, SuppressionReason
+from analyzer.discover import matches_globs
+from analyzer.model import SEVERITIES, Finding, Severity, SuppressionReason
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -29,12 +29,15 @@ def suppression_reason(
     finding: Finding,
     disabled_rules: Sequence[str],
     path_ignores: Sequence[tuple[str, Sequence[str]]],
+    min_severity: Severity = "info",
 ) -> SuppressionReason | None:
     if rule_matches(finding.rule_id, disabled_rules):
         return "rule-disabled"
     for glob, rules in path_ignores:
-        if matches_any(finding.path, (glob,)) and rule_matches(finding.rule_id, rules):
+        if matches_globs(finding.path, (glob,)) and rule_matches(finding.rule_id, rules):
             return "path-ignored"
+    if SEVERITIES.index(finding.severity) > SEVERITIES.index(min_severity):
+        return "below-min-severity"
     return None
 
 
@@ -42,11 +45,13 @@ def apply_config_suppressions(
     findings: Sequence[Finding],
     disabled_rules: Sequence[str],
     path_ignores: Sequence[tuple[str, Sequence[str]]],
+    *,
+    min_severity: Severity = "info",
 ) -> Split:
     kept: list[Finding] = []
     suppressed: list[Finding] = []
     for finding in findings:
-        reason = suppression_reason(finding, disabled_rules, path_ignores)
+        reason = suppression_reason(finding, disabled_rules, path_ignores, min_severity)
         if reason is None:
             kept.append(finding)
         else:

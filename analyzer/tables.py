@@ -1,11 +1,16 @@
-"""Typed reads from parsed TOML tables, with errors that name the file and the key.
+"""Typed reads from parsed TOML tables, with errors that name the file and the key: the one
+way configuration and data files are validated.
 
-Used by the loaders of ``rules/recommendations.toml``, ``planning.toml``, ``metrics.toml``
-and of ``[tool.roadmap.plan]``; each passes the exception type its callers expect.
+Used by the loaders of ``[tool.roadmap]`` (``config``), ``rules/<tool>.toml`` (``rules``),
+``rules/recommendations.toml``, ``planning.toml``, ``metrics.toml`` and of
+``[tool.roadmap.plan]``; each passes the exception type its callers expect. Keys are named
+in errors as ``where: key`` or, with a ``prefix``, by their dotted TOML path
+(``pyproject.toml: tool.roadmap.fail_on``).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T", bound=str)
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def read_toml(path: Path, error: type[ValueError]) -> dict[str, Any]:
@@ -29,24 +35,43 @@ class TableReader:
     values: Mapping[str, Any]
     where: str
     error: type[ValueError]
+    # The table's dotted TOML path ("tool.roadmap."), when keys are named by it in errors.
+    prefix: str = ""
 
     @classmethod
-    def of(cls, value: object, where: str, error: type[ValueError]) -> TableReader:
+    def of(
+        cls, value: object, where: str, error: type[ValueError], prefix: str = ""
+    ) -> TableReader:
         if not isinstance(value, dict):
-            raise error(f"{where} must be a table")
-        return cls(cast(dict[str, Any], value), where, error)
+            name = f"{where}: {prefix.rstrip('.')}" if prefix else where
+            raise error(f"{name} must be a table")
+        return cls(cast(dict[str, Any], value), where, error, prefix)
+
+    def name(self, key: str) -> str:
+        """How errors name a key: ``where: key``, or its dotted TOML path after ``where``
+        (a key that is not a bare word quoted, as TOML writes it: ``a."bandit.B101"``)."""
+        shown = key if _BARE_KEY.match(key) else f'"{key}"'
+        return f"{self.where}: {self.prefix}{shown}"
 
     def fail(self, key: str, problem: str) -> ValueError:
-        return self.error(f"{self.where}: {key} {problem}")
+        separator = "" if problem.startswith(":") else " "
+        return self.error(f"{self.name(key)}{separator}{problem}")
 
     def only(self, allowed: Collection[str]) -> TableReader:
         unknown = sorted(set(self.values) - set(allowed))
         if unknown:
-            raise self.error(f"{self.where}: unknown key {unknown[0]!r}")
+            shown = f"{self.prefix}{unknown[0]}" if self.prefix else repr(unknown[0])
+            known = f" (known keys: {', '.join(sorted(allowed))})" if self.prefix else ""
+            raise self.error(f"{self.where}: unknown key {shown}{known}")
         return self
 
     def table(self, key: str) -> TableReader:
         return TableReader.of(self.values.get(key, {}), f"{self.where}.{key}", self.error)
+
+    def section(self, key: str, default: object = None) -> TableReader:
+        """A nested table, its keys named by their dotted path (``tool.name``)."""
+        value = self.values.get(key, {} if default is None else default)
+        return TableReader.of(value, self.where, self.error, f"{self.prefix}{key}.")
 
     def string(self, key: str, default: str | None = None) -> str:
         value = self.values.get(key, default)

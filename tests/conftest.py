@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,19 @@ def run_roadmap(
         check=False,
     )
     return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+@contextmanager
+def reaped(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """A started process that is killed if still running, then always waited for and its
+    pipes closed: a failing test must not leave a zombie (or an unclosed-pipe warning,
+    which ``filterwarnings = error`` turns into a second failure)."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -73,7 +73,7 @@ def test_command_line_overrides_and_provenance() -> None:
     ("table", "message"),
     [
         ({"fail_ob": "high"}, "unknown key tool.roadmap.fail_ob"),
-        ({"fail_on": "critical"}, "tool.roadmap.fail_on: 'critical' is not one of"),
+        ({"fail_on": "critical"}, "tool.roadmap.fail_on must be one of high, medium, low, none"),
         ({"include": "src/**"}, "tool.roadmap.include must be a list of glob strings"),
         ({"analyzers": {"typing": "no"}}, "tool.roadmap.analyzers must be a table of analyzer"),
         ({"disable_rules": ["B101"]}, "tool.roadmap.disable_rules: 'B101' is not a rule id"),
@@ -102,7 +102,9 @@ def test_cli_reports_config_errors_with_exit_2(tmp_path: Path, cache_env: dict[s
     )
     run = run_roadmap("scan", str(repo), "-q", env=cache_env)
     assert run.returncode == 2
-    assert "tool.roadmap.fail_on: 'critical' is not one of" in run.stderr
+    assert (
+        "tool.roadmap.fail_on must be one of high, medium, low, none, not 'critical'" in run.stderr
+    )
     broken = write_tree(tmp_path / "broken", {"pyproject.toml": "[tool.roadmap\n"})
     run = run_roadmap("config", str(broken), env=cache_env)
     assert run.returncode == 2

@@ -61,7 +61,7 @@ def test_effort_uses_base_plus_per_unit() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[tool]\nname = "x"\ncategory = "y"\ncolour = "red"\n', r"unknown key\(s\) colour"),
+        ('[tool]\nname = "x"\ncategory = "y"\ncolour = "red"\n', "unknown key tool.colour"),
         (
             '[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\nseverity = "huge"\n',
             "severity must be one of",
@@ -69,7 +69,7 @@ def test_effort_uses_base_plus_per_unit() -> None:
         ('[tool]\ncategory = "y"\n', "tool.name must be a non-empty string"),
         (
             '[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\neffort = { base = -1 }\n',
-            "non-negative",
+            "rules.A.effort.base must be a number of at least 0",
         ),
         ("[tool\n", "Expected"),
     ],

@@ -187,10 +187,19 @@ def test_document_is_valid_and_carries_what_github_needs(tmp_path: Path) -> None
         "repoRoadmap/v1": "0123456789abcdef0123",
     }
     assert run["tool"]["driver"]["rules"][shell["ruleIndex"]]["id"] == "bandit.B602"
-    assert by_line[3]["suppressions"] == [
+    # Suppressed findings count against GitHub's limit: left out unless asked for.
+    assert 3 not in by_line
+    assert run["properties"]["suppressedCount"] == 1
+    assert "baselineState" not in shell
+    with_suppressed = build_sarif(replace(report, sarif_suppressed=True), load_rulebook())
+    _validate(with_suppressed)
+    results = with_suppressed["runs"][0]["results"]
+    suppressed_result = next(
+        r for r in results if r["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    )
+    assert suppressed_result["suppressions"] == [
         {"kind": "inSource", "justification": "repo-roadmap: inline"}
     ]
-    assert "baselineState" not in shell
 
 
 def test_failed_analyzers_and_file_errors_are_notifications(tmp_path: Path) -> None:

@@ -67,7 +67,9 @@ def test_each_kind_of_suppression_is_counted_and_kept(scanned: dict[str, Any]) -
         ("bandit.B101", "inline"): 1,
     }
     summary = " ".join(scanned["text"].split())
-    assert "5 findings suppressed (3 inline # roadmap: ignore, 1 by per-path ignores, " in summary
+    assert (
+        "5 findings were suppressed (3 inline # roadmap: ignore, 1 by per-path ignores, " in summary
+    )
     assert "1 by disabled rules)" in summary
 
 

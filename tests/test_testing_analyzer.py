@@ -3,17 +3,16 @@ formats it reads (never running the target's tests)."""
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
-import sqlite3
 import tomllib
 from pathlib import Path
 
 import pytest
+from coverage import CoverageData
 
 from analyzer.analyzers.testing import TestingAnalyzer
-from analyzer.analyzers.testing.coverage_data import numbits_to_lines, statement_lines
+from analyzer.analyzers.testing.coverage_data import statement_lines
 from analyzer.analyzers.testing.paths import match_recorded_paths
 from analyzer.model import AnalysisOutput
 from analyzer.resources import rules_dir
@@ -149,40 +148,20 @@ def test_coverage_json(tmp_path: Path) -> None:
     assert measures[("testing.covered_statements", "pkg/calc.py")] == 1
 
 
-def lines_to_numbits(lines: set[int]) -> bytes:
-    data = bytearray(max(lines) // 8 + 1)
-    for line in lines:
-        data[line // 8] |= 1 << (line % 8)
-    return bytes(data)
-
-
 def write_coverage_db(path: Path, recorded: dict[str, set[int]], arcs: bool = False) -> None:
-    connection = sqlite3.connect(path)
-    connection.executescript(
-        "CREATE TABLE meta (key text, value text);"
-        "CREATE TABLE file (id integer primary key, path text);"
-        "CREATE TABLE context (id integer primary key, context text);"
-        "CREATE TABLE line_bits (file_id integer, context_id integer, numbits blob);"
-        "CREATE TABLE arc (file_id integer, context_id integer, fromno integer, tono integer);"
-    )
-    connection.execute("INSERT INTO context VALUES (1, '')")
-    for index, (name, lines) in enumerate(sorted(recorded.items()), start=1):
-        connection.execute("INSERT INTO file VALUES (?, ?)", (index, name))
-        if arcs:
-            pairs = sorted(lines)
-            connection.executemany(
-                "INSERT INTO arc VALUES (?, 1, ?, ?)",
-                [
-                    (index, -1, pairs[0]),
-                    *((index, a, b) for a, b in itertools.pairwise(pairs)),
-                ],
-            )
-        else:
-            connection.execute(
-                "INSERT INTO line_bits VALUES (?, 1, ?)", (index, lines_to_numbits(lines))
-            )
-    connection.commit()
-    connection.close()
+    """A real coverage.py data file, written by coverage.py itself."""
+    data = CoverageData(basename=str(path))
+    if arcs:
+        pairs = {name: sorted(lines) for name, lines in recorded.items()}
+        data.add_arcs(
+            {
+                name: {(-1, lines[0]), *itertools.pairwise(lines), (lines[-1], -1)}
+                for name, lines in pairs.items()
+            }
+        )
+    else:
+        data.add_lines({name: sorted(lines) for name, lines in recorded.items()})
+    data.write()
 
 
 @pytest.mark.parametrize("arcs", [False, True])
@@ -245,13 +224,14 @@ def test_unreadable_coverage_is_a_file_error_and_coverage_is_not_measured(
     assert "no-coverage-data" in {f.tool_code for f in output.findings}
 
 
-def test_numbits_round_trip() -> None:
-    assert numbits_to_lines(lines_to_numbits({1, 7, 8, 200})) == [1, 7, 8, 200]
-
-
-def test_statement_lines_skip_docstrings_and_count_decorated_defs_once() -> None:
-    tree = ast.parse('"""Doc."""\nimport os\n\n@dec\ndef f():\n    """Doc."""\n    return os\n')
-    assert statement_lines(tree) == {2, 4, 7}
+def test_statement_lines_are_coverage_pys_own_count() -> None:
+    source = '"""Doc."""\nimport os\n\n@dec\ndef f():\n    """Doc."""\n    return os\n'
+    # coverage.py counts a decorated def on its decorator and its def line.
+    assert statement_lines(source, "m.py") == {2, 4, 5, 7}
+    # coverage.py's default exclusion pragmas are honoured, as in its own reports.
+    excluded = "def f():\n    return 1\n\n\ndef g():  # pragma: no cover\n    return 2\n"
+    assert statement_lines(excluded, "m.py") == {1, 2}
+    assert statement_lines("def broken(:\n", "m.py") is None
 
 
 def test_recorded_paths_match_by_longest_tail_and_ambiguity_is_dropped() -> None:

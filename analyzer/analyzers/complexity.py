@@ -146,6 +146,7 @@ def _to_finding(block: Any, path: str, rank: str) -> RawFinding:
         path=path,
         line=int(block.lineno),
         column=int(block.col_offset) + 1,
+        column_unit="utf-8-bytes",
         end_line=int(block.endline),
         details=(
             ("complexity", int(block.complexity)),

@@ -56,6 +56,7 @@ def _to_finding(issue: Any, by_absolute: dict[str, str]) -> RawFinding:
         column=int(issue.col_offset) + 1,
         end_line=max(lines) if lines else None,
         end_column=int(end_col) + 1 if end_col else None,
+        column_unit="utf-8-bytes",
         severity=_lower_severity(issue.severity),
         confidence=_lower_confidence(issue.confidence),
         cwe=int(cwe) if cwe else None,

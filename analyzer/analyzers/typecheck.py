@@ -394,6 +394,7 @@ def _to_finding(record: dict[str, object]) -> RawFinding:
         column=max(int(str(record.get("column", 0))), 0) + 1,
         end_line=int(str(record["end_line"])) if record.get("end_line") else None,
         end_column=int(str(end_column)) + 1 if isinstance(end_column, int) else None,
+        column_unit="mypy",
         severity=severity,
         confidence="high",
         details=(("hint", str(hint)),) if hint else (),

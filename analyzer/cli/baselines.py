@@ -26,6 +26,7 @@ from analyzer.config import ConfigError, EffectiveConfig
 from analyzer.discover.reader import UnsafeFile, read_inside
 from analyzer.model import ScanResult
 from analyzer.plugins import LoadedAnalyzer
+from analyzer.render.text import plural
 
 DEFAULT_BASELINE = ".roadmap-baseline.json"
 
@@ -131,5 +132,8 @@ def update_baseline(
     pruned = prune(comparison)
     write_atomically(path, dumps_baseline(pruned, __version__), tree=tree)
     removed, kept = len(comparison.fixed), len(pruned.entries)
-    message = f"Updated baseline {path}: removed {removed} fixed findings, {kept} remain"
+    message = (
+        f"Updated baseline {path}: removed {plural(removed, 'fixed finding')}, "
+        f"{kept:,} {'remains' if kept == 1 else 'remain'}"
+    )
     say(err, message)

@@ -22,6 +22,13 @@ from rich.table import Table
 
 from analyzer import __version__
 from analyzer.baseline import BaselineError, create_baseline, dumps_baseline
+from analyzer.cachedir import (
+    SIZE_ENV,
+    clear_cache,
+    default_cache_dir,
+    default_max_bytes,
+    describe_cache,
+)
 from analyzer.changes import ChangeError, changed_files
 from analyzer.cli.baselines import (
     DEFAULT_BASELINE,
@@ -33,10 +40,12 @@ from analyzer.cli.baselines import (
 )
 from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import (
+    check_statistics,
     check_template_dir,
     check_writable,
     explain_gate,
     parse_output_targets,
+    summary_console,
     warn_if_incomplete,
     write_atomically,
     write_reports,
@@ -58,7 +67,8 @@ from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
 from analyzer.plan import report_date, with_roadmap
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
-from analyzer.render.text import escape
+from analyzer.render.markdown import tool_label
+from analyzer.render.text import escape, plural
 from analyzer.report import Report
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
@@ -103,6 +113,10 @@ def run_command(args: argparse.Namespace, err: Console) -> int:
             return config_command(args)
         if args.command == "baseline":
             return baseline_create_command(args, err)
+        if args.command == "hook":
+            return hook_command(args, err)
+        if args.command == "cache":
+            return cache_command(args, Console())
         return scan_command(args, err)
     except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
         say(err, f"roadmap: error: {exc}")
@@ -133,26 +147,26 @@ def _disabled_analyzers(root: Path) -> frozenset[str]:
         raise UsageError(f"{root} is not a directory")
     table = read_project_table(root)
     effective = load_effective_config(
-        table, str(root / "pyproject.toml"), {}, known_tools=load_rulebook().tools.keys()
+        table, str(root / "pyproject.toml"), {}, known_tools=known_rules(load_rulebook())
     )
     return effective.scan.disabled_analyzers
 
 
 def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> int:
     table = Table(title="Installed analyzers", title_justify="left")
-    for column in ("name", "tool", "tool version", "scope", "status"):
+    # The same "tool" column as the scan summary's: "bandit 1.9.4".
+    for column in ("name", "tool", "scope", "status"):
         table.add_column(column)
     for item in discover_analyzers():
         if item.analyzer is None:
             table.add_row(
-                escape(item.name), "-", "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
+                escape(item.name), "-", "-", f"[red]broken: {escape(item.error or '')}[/red]"
             )
             continue
         analyzer = item.analyzer
         table.add_row(
             escape(analyzer.name),
-            escape(analyzer.tool),
-            escape(safe_version(analyzer)),
+            escape(tool_label(analyzer.tool, safe_version(analyzer))),
             analyzer.scope,
             "[dim]disabled by configuration[/dim]"
             if analyzer.name in disabled
@@ -162,6 +176,28 @@ def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> 
     return EXIT_OK
 
 
+def cache_command(args: argparse.Namespace, console: Console) -> int:
+    """``roadmap cache info``: where the cache is, its size and limit; ``clear`` empties it."""
+    directory = default_cache_dir()
+    if args.action == "clear":
+        removed = clear_cache(directory)
+        say(console, f"Cleared {directory}: {_megabytes(removed)} removed")
+        return EXIT_OK
+    info = describe_cache(directory, default_max_bytes())
+    say(console, f"directory: {info.directory}")
+    say(console, f"size: {_megabytes(info.size)} in {plural(info.units, 'entry', 'entries')}")
+    say(
+        console,
+        f"limit: {_megabytes(info.limit)} (set {SIZE_ENV} in MB to change it; least recently "
+        "used entries are removed after each scan)",
+    )
+    return EXIT_OK
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1048576:,.1f} MB"
+
+
 def config_command(args: argparse.Namespace) -> int:
     root = _check_root(args.path)
     effective = _effective_config(root, args, _load_rules(args))
@@ -169,8 +205,10 @@ def config_command(args: argparse.Namespace) -> int:
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
     for key, value, source in describe(effective):
-        table.add_row(escape(key), escape(value), escape(source))
-    Console().print(table)
+        # A table value is several settings, one per line; each line is escaped on its own.
+        shown = "\n".join(escape(line) for line in value.split("\n"))
+        table.add_row(escape(key), shown, escape(source))
+    summary_console().print(table)
     return EXIT_OK
 
 
@@ -184,7 +222,7 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
     baseline = create_baseline(result.findings)
     write_atomically(target, dumps_baseline(baseline, __version__), tree=root)
-    say(err, f"Wrote baseline with {len(baseline.entries)} findings to {target}")
+    say(err, f"Wrote baseline with {plural(len(baseline.entries), 'finding')} to {target}")
     warn_if_incomplete(result, err)
     return EXIT_OK
 
@@ -192,20 +230,14 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
 def scan_command(args: argparse.Namespace, err: Console) -> int:
     root = _check_root(args.path)
     targets = parse_output_targets(args.output, args.format)
+    check_statistics(args, targets)
     for target in targets:
         check_writable(target.path)
     if args.template_dir is not None:
         check_template_dir(args.template_dir)
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
-    if args.changed_since is not None:
-        scan = effective.scan
-        current = discover_files(
-            root.resolve(), include=scan.include, exclude=scan.exclude, timeout=scan.timeout_s
-        )
-        limit = 120.0 if scan.timeout_s is None else min(scan.timeout_s, 120.0)
-        only = changed_files(root, args.changed_since, (f.path for f in current), timeout=limit)
-        effective = replace(effective, scan=replace(effective.scan, only_paths=only))
+    effective = _narrowed(root, effective, args)
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
     announce_configuration(effective, err)
@@ -228,6 +260,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
                 generated_on=report_date(os.environ),
                 template_dir=args.template_dir,
                 rule_dirs=tuple(args.rules_dir),
+                sarif_suppressed=args.sarif_include_suppressed,
             ),
             effective.plan,
             rule_dirs=args.rules_dir,
@@ -238,6 +271,40 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
+
+
+def _narrowed(root: Path, effective: EffectiveConfig, args: argparse.Namespace) -> EffectiveConfig:
+    """With ``--changed-since`` or files named (the pre-commit hook), report only those files;
+    whole-program analyzers still see the whole tree."""
+    given = getattr(args, "files", None) or None
+    if args.changed_since is None and given is None:
+        return effective
+    scan = effective.scan
+    current = discover_files(
+        root.resolve(), include=scan.include, exclude=scan.exclude, timeout=scan.timeout_s
+    )
+    paths = frozenset(f.path for f in current)
+    if args.changed_since is not None:
+        limit = 120.0 if scan.timeout_s is None else min(scan.timeout_s, 120.0)
+        paths = changed_files(root, args.changed_since, sorted(paths), timeout=limit)
+    if given is not None:
+        paths = paths & _relative_paths(root, given)
+    return replace(effective, scan=replace(effective.scan, only_paths=paths))
+
+
+def _relative_paths(root: Path, files: Sequence[str]) -> frozenset[str]:
+    """The named files as POSIX paths relative to the scanned root."""
+    base = os.path.abspath(root)
+    return frozenset(
+        Path(os.path.relpath(os.path.abspath(name), base)).as_posix() for name in files
+    )
+
+
+def hook_command(args: argparse.Namespace, err: Console) -> int:
+    """``roadmap hook FILE...`` (pre-commit): scan the repository in the current directory,
+    report and gate only the files named (pre-commit names every file under --all-files)."""
+    args.path = Path(".")
+    return scan_command(args, err)
 
 
 def _load_rules(args: argparse.Namespace) -> RuleBook:
@@ -260,10 +327,16 @@ def _check_root(root: Path) -> Path:
 def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
     table, source = _configuration_table(root, args)
     effective = load_effective_config(
-        table, source, _overrides(args), known_tools=rules.tools.keys()
+        table, source, _overrides(args), known_tools=known_rules(rules)
     )
-    _check_analyzer_names(effective.scan.disabled_analyzers)
+    _check_analyzer_names(effective.scan.disabled_analyzers, "--disable or tool.roadmap.analyzers")
+    _check_analyzer_names(effective.scan.selected_analyzers or frozenset(), "--select")
     return effective
+
+
+def known_rules(rules: RuleBook) -> dict[str, frozenset[str]]:
+    """Each tool and its rule codes, so a bare code ("B101") names its rule."""
+    return {tool: frozenset(table.rules) for tool, table in rules.tools.items()}
 
 
 def _configuration_table(root: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
@@ -286,13 +359,13 @@ def announce_configuration(effective: EffectiveConfig, err: Console) -> None:
         say(err, f"roadmap: configuration: {effective.origin} [tool.roadmap]: {', '.join(keys)}")
 
 
-def _check_analyzer_names(names: frozenset[str]) -> None:
-    """A misspelt analyzer name would silently leave the analyzer on."""
+def _check_analyzer_names(names: frozenset[str], where: str) -> None:
+    """A misspelt analyzer name would silently leave the analyzer on (or off)."""
     installed = {item.name for item in discover_analyzers()}
     unknown = sorted(names - installed)
     if unknown:
         raise UsageError(
-            f"unknown analyzer {unknown[0]!r} in --disable or tool.roadmap.analyzers "
+            f"unknown analyzer {unknown[0]!r} in {where} "
             f"(installed: {', '.join(sorted(installed))})"
         )
 
@@ -305,12 +378,20 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "analyzers": dict.fromkeys(args.disable, False) or None,
         "disable_rules": args.disable_rule or None,
         "fail_on": args.fail_on,
+        "min_severity": args.min_severity,
+        "select": _split_names(args.select),
         "strict": args.strict,
         "baseline": args.baseline,
         "jobs": args.jobs,
         "timeout": args.timeout,
     }
     return {key: value for key, value in candidates.items() if value is not None}
+
+
+def _split_names(values: Sequence[str]) -> list[str] | None:
+    """``--select a,b --select c``: the names, or None when the flag was not given."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return names or None
 
 
 def _scan(

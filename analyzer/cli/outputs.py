@@ -17,13 +17,15 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from rich.console import Console
 
 from analyzer.cli.errors import UsageError, say
+from analyzer.completeness import assess_completeness
 from analyzer.config import EffectiveConfig
-from analyzer.gate import is_incomplete
 from analyzer.model import Finding, ScanResult
 from analyzer.render import FORMATS, render
 from analyzer.render.encode import for_terminal
 from analyzer.render.json_report import build_report
 from analyzer.render.markdown import check_templates
+from analyzer.render.sarif import MAX_RESULTS, select_results
+from analyzer.render.statistics import render_statistics
 from analyzer.render.text import print_summary
 from analyzer.report import Report
 
@@ -72,6 +74,27 @@ def _output_target(value: str, default_format: str) -> OutputTarget:
     return OutputTarget(format=name, path=Path(path))
 
 
+# Formats meant for people reading a terminal or a CI log; --statistics takes their place.
+_LISTINGS = ("text", "concise")
+
+
+def stdout_format(args: argparse.Namespace, targets: Sequence[OutputTarget]) -> str | None:
+    """The report that goes to stdout: ``--format`` unless a ``-o`` writes it to a file
+    (the text summary is shown anyway, unless ``--quiet``)."""
+    if args.format == "text":
+        return None if args.quiet else "text"
+    return None if any(t.format == args.format for t in targets) else args.format
+
+
+def check_statistics(args: argparse.Namespace, targets: Sequence[OutputTarget]) -> None:
+    shown = stdout_format(args, targets)
+    if getattr(args, "statistics", False) and shown not in (None, *_LISTINGS):
+        raise UsageError(
+            f"--statistics prints to stdout, where the {shown} report would go; "
+            f"write that report to a file with -o {shown}:PATH"
+        )
+
+
 def write_reports(
     report: Report,
     targets: Sequence[OutputTarget],
@@ -87,10 +110,38 @@ def write_reports(
     if not args.quiet:
         for target in targets:
             say(err, f"Wrote {target.format} report to {target.path}")
-    if args.format != "text" and not any(t.format == args.format for t in targets):
-        sys.stdout.write(for_terminal(render(report, args.format), args.format))
-    elif not args.quiet:
-        print_summary(build_report(report), Console())
+    shown = stdout_format(args, targets)
+    if "sarif" in (shown, *(t.format for t in targets)):
+        warn_if_sarif_truncated(report, err)
+    if getattr(args, "statistics", False):
+        sys.stdout.write(render_statistics(report))
+    elif shown == "text":
+        print_summary(build_report(report), summary_console())
+    elif shown is not None:
+        sys.stdout.write(for_terminal(render(report, shown), shown))
+
+
+def summary_console() -> Console:
+    """The summary's console: the terminal's width on a terminal; elsewhere (a CI log, a
+    file) lines are not wrapped at 80 columns."""
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=_UNWRAPPED, soft_wrap=True)
+
+
+_UNWRAPPED = 1000
+
+
+def warn_if_sarif_truncated(report: Report, err: Console) -> None:
+    selection = select_results(report)
+    if not selection.omitted:
+        return
+    detail = ", ".join(f"{n:,} {severity}" for severity, n in selection.omitted.items())
+    say(
+        err,
+        f"roadmap: warning: the SARIF report holds the {MAX_RESULTS:,} most severe findings; "
+        f"{selection.omitted_count:,} were left out ({detail}); the JSON report has them all",
+    )
 
 
 def check_writable(output: Path | None) -> None:
@@ -215,16 +266,12 @@ def explain_gate(failing: Sequence[Finding], effective: EffectiveConfig, err: Co
 
 
 def warn_if_incomplete(result: ScanResult, err: Console) -> None:
-    if not is_incomplete(result):
+    completeness = assess_completeness(result)
+    if completeness.complete:
         return
-    failed = [run.name for run in result.analyzers if run.status == "failed"]
-    files = len({error.path for error in result.errors})
-    parts = ([f"analyzers failed: {', '.join(failed)}"] if failed else []) + (
-        [f"{files} {'file' if files == 1 else 'files'} could not be analyzed"] if files else []
-    )
     say(
         err,
-        f"roadmap: warning: the scan is incomplete ({'; '.join(parts)}); "
+        f"roadmap: warning: the scan is incomplete ({completeness.describe()}); "
         "--strict makes this exit 3",
     )
 

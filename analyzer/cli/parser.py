@@ -42,6 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "path", type=Path, help="the repository (a directory) whose pyproject.toml to read"
     )
+    hook = commands.add_parser(
+        "hook",
+        parents=[options],
+        help="the pre-commit hook: scan the repository here, report and gate the files named",
+    )
+    hook.add_argument("files", nargs="*", help="files to report on (default: all)")
+    hook.set_defaults(
+        format="text",
+        output=[],
+        update_baseline=False,
+        changed_since=None,
+        quiet=True,
+        statistics=False,
+        sarif_include_suppressed=False,
+        template_dir=None,
+    )
+    cache = commands.add_parser("cache", help="the result cache: where it is, its size; clear it")
+    cache.add_argument("action", choices=("info", "clear"), help="info (default) or clear")
     listing = commands.add_parser(
         "analyzers", help="list installed analyzers, their tool versions, enabled or not"
     )
@@ -82,11 +100,25 @@ def config_options() -> argparse.ArgumentParser:
         "--disable", action="append", default=[], metavar="ANALYZER", help="do not run an analyzer"
     )
     group.add_argument(
+        "--select",
+        "--only",
+        action="append",
+        default=[],
+        metavar="ANALYZER[,...]",
+        help="run only these analyzers (names from `roadmap analyzers`); repeatable",
+    )
+    group.add_argument(
+        "--min-severity",
+        "--severity-level",
+        choices=("high", "medium", "low", "info"),
+        help="show only findings this severe or more; the rest are suppressed and counted",
+    )
+    group.add_argument(
         "--disable-rule",
         action="append",
         default=[],
         metavar="RULE",
-        help="suppress a rule (e.g. bandit.B101)",
+        help="suppress a rule (bandit.B101, or the code alone: B101)",
     )
     group.add_argument(
         "--fail-on",
@@ -128,7 +160,8 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
         "-f",
         choices=sorted(FORMATS),
         default="text",
-        help="report format (default: text)",
+        help="report format (default: text; concise: path:line:col: RULE message; "
+        "github: workflow-command annotations)",
     )
     scan.add_argument(
         "--output",
@@ -146,6 +179,17 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
         "--changed-since", metavar="REV", help="report only findings in files changed since REV"
     )
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    scan.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule has, instead of the summary or listing",
+    )
+    scan.add_argument(
+        "--sarif-include-suppressed",
+        action="store_true",
+        help="list suppressed findings in SARIF too (left out by default: GitHub counts them "
+        "against its limit)",
+    )
     scan.add_argument(
         "--template-dir",
         type=Path,

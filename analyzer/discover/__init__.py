@@ -8,22 +8,28 @@
 
 from analyzer.discover.files import (
     SKIPPED_DIRS,
+    TEST_FILE_GLOBS,
     TEST_FILE_PATTERNS,
     GitInfo,
+    compile_globs,
     discover_files,
     is_test_file,
     matches_any,
+    matches_globs,
     read_git_info,
 )
 from analyzer.discover.project import read_project_name
 
 __all__ = [
     "SKIPPED_DIRS",
+    "TEST_FILE_GLOBS",
     "TEST_FILE_PATTERNS",
     "GitInfo",
+    "compile_globs",
     "discover_files",
     "is_test_file",
     "matches_any",
+    "matches_globs",
     "read_git_info",
     "read_project_name",
 ]

@@ -12,7 +12,10 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 from analyzer.discover.git import (
     DEFAULT_TIMEOUT_S,
@@ -70,6 +73,27 @@ def is_test_file(path: str) -> bool:
     return matches_any(path, TEST_FILE_PATTERNS)
 
 
+# The same test files in .gitignore syntax, for user-facing defaults (per-path ignores).
+TEST_FILE_GLOBS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+
+
+def matches_globs(path: str, patterns: Sequence[str]) -> bool:
+    """True when ``.gitignore``-style patterns match the relative path, as ruff and git read
+    them: a pattern without a slash matches a file or folder name at any depth (``tests``),
+    a trailing slash matches folders only (``tests/``), a pattern with a slash in it is
+    anchored at the root (``src/*.py`` is not ``src/a/b.py``), ``**`` spans folders (also
+    none: ``**/migrations/**`` matches ``migrations/x.py``), a folder that matches takes
+    everything under it, and ``!pattern`` takes a path back out again (the last match wins).
+    """
+    return bool(patterns) and compile_globs(tuple(patterns)).match_file(path)
+
+
+@lru_cache(maxsize=64)
+def compile_globs(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    """The compiled patterns; raises ``ValueError`` for one that is not valid."""
+    return GitIgnoreSpec.from_lines(patterns)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GitInfo:
     commit: str | None
@@ -111,9 +135,9 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
 
 
 def _is_skipped(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    if include and not matches_any(rel, include):
+    if include and not matches_globs(rel, include):
         return True
-    return matches_any(rel, exclude)
+    return matches_globs(rel, exclude)
 
 
 def _stat_inside(root: Path, rel: str) -> SourceFile | None:

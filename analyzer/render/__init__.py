@@ -23,6 +23,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("analyzer.render.markdown", "render_markdown"),
     "sarif": ("analyzer.render.sarif", "render_sarif"),
     "gitlab": ("analyzer.render.gitlab", "render_gitlab"),
+    "concise": ("analyzer.render.concise", "render_concise"),
+    "github": ("analyzer.render.github", "render_github"),
 }
 
 

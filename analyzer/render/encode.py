@@ -31,6 +31,8 @@ def for_terminal(text: str, fmt: str) -> str:
     """A report on its way to stdout, where a terminal or CI log reads it: JSON formats are
     re-encoded in ASCII (every other character as a ``\\u`` escape, workflow-command
     openers too, so the data is unchanged), other formats get workflow commands broken."""
+    if fmt in COMMAND_FORMATS:
+        return text
     if fmt not in JSON_FORMATS:
         return break_workflow_commands(text)
     ascii_text = json.dumps(json.loads(text), indent=2, ensure_ascii=True) + "\n"
@@ -38,4 +40,6 @@ def for_terminal(text: str, fmt: str) -> str:
 
 
 JSON_FORMATS = frozenset({"json", "sarif", "gitlab"})
+# Workflow commands are the point of this format; its renderer escapes what goes in them.
+COMMAND_FORMATS = frozenset({"github"})
 _OPENERS = re.compile(r"::|##")

@@ -6,6 +6,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from analyzer import __version__
+from analyzer.completeness import assess_completeness
 from analyzer.metrics import aggregate
 from analyzer.model import Finding
 from analyzer.render.encode import dump_json
@@ -36,10 +37,11 @@ def build_report(report: Report) -> dict[str, Any]:
             "name": target.name,
             "files_scanned": target.files_scanned,
             "lines": target.lines,
+            "project_file": target.project_file,
             "git": {"commit": target.git_commit, "branch": target.git_branch},
         },
-        # False when an analyzer failed (crashed, timed out, died): findings are missing.
-        "scan_complete": all(run.status != "failed" for run in result.analyzers),
+        # False exactly when --strict would exit 3 (see analyzer/completeness.py).
+        "scan_complete": assess_completeness(result).complete,
         "analyzers": [asdict(run) for run in result.analyzers],
         "findings": [finding_to_dict(f) for f in result.findings],
         "suppressed": [finding_to_dict(f) for f in result.suppressed],

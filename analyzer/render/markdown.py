@@ -19,6 +19,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from analyzer import __version__
+from analyzer.completeness import assess_completeness
 from analyzer.estimate import PRIORITIES, ReviewTime
 from analyzer.group import Recommendation, load_kinds
 from analyzer.metrics import aggregate
@@ -182,7 +183,8 @@ def build_context(report: Report) -> dict[str, Any]:
             }
             for run in result.analyzers
         ],
-        "errors": len(result.errors),
+        # Files some analyzer could not analyze (the same count every output gives).
+        "errors": len(assess_completeness(result).unanalyzed_files),
         "suppressed": len(result.suppressed),
         "suppressed_by": _suppression_counts(result.suppressed),
         "findings_total": len(result.findings),

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 from rich.table import Table
 
+from analyzer.completeness import Completeness
 from analyzer.model import SEVERITIES
 from analyzer.render.escape import escape_for_terminal
 from analyzer.render.json_report import build_report
@@ -25,6 +26,7 @@ _SUPPRESSION_LABEL = {
     "rule-disabled": "by disabled rules",
     "path-ignored": "by per-path ignores",
     "whitelisted": "as framework entry points",
+    "below-min-severity": "below --min-severity",
 }
 
 
@@ -47,7 +49,8 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
     where = f" @ {commit[:10]}" if commit else ""
     console.print(
         f"[bold]repo-roadmap[/bold] scanned [bold]{escape(target['root'])}[/bold]{where}: "
-        f"{target['files_scanned']} files, {target['lines']:,} lines, {len(findings)} findings"
+        f"{plural(target['files_scanned'], 'file')}, {plural(target['lines'], 'line')}, "
+        f"{plural(len(findings), 'finding')}"
     )
     if findings:
         console.print(_category_table(findings))
@@ -101,12 +104,17 @@ def _analyzer_table(runs: list[dict[str, Any]]) -> Table:
     return table
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files``; ``many`` for irregular plurals."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
 def _print_footer(report: dict[str, Any], console: Console) -> None:
     errors = report["errors"]
     if errors:
         files = len({e["path"] for e in errors})
         console.print(
-            f"[yellow]{len(errors)} per-file errors in {files} files[/yellow]"
+            f"[yellow]{plural(len(errors), 'per-file error')} in {plural(files, 'file')}[/yellow]"
             " (listed under 'errors' in the JSON export)"
         )
     suppressed = report.get("suppressed", [])
@@ -114,22 +122,32 @@ def _print_footer(report: dict[str, Any], console: Console) -> None:
         reasons = Counter(f.get("suppressed_by") or "inline" for f in suppressed)
         labels = [f"{n} {_SUPPRESSION_LABEL.get(why, why)}" for why, n in sorted(reasons.items())]
         detail = ", ".join(labels)
+        verb = "was" if len(suppressed) == 1 else "were"
         console.print(
-            f"{len(suppressed)} findings suppressed ({detail}); "
+            f"{plural(len(suppressed), 'finding')} {verb} suppressed ({detail}); "
             "listed under 'suppressed' in the JSON export"
         )
     if report.get("baseline") is not None:
         _print_baseline(report, console)
-    if any(run["status"] == "failed" for run in report["analyzers"]):
-        console.print("[bold red]The scan is incomplete: at least one analyzer failed.[/bold red]")
+    if not report["scan_complete"]:
+        completeness = Completeness(
+            failed_analyzers=tuple(
+                r["name"] for r in report["analyzers"] if r["status"] == "failed"
+            ),
+            unanalyzed_files=tuple(sorted({e["path"] for e in errors})),
+        )
+        console.print(
+            f"[bold red]The scan is incomplete: {escape(completeness.describe())}.[/bold red] "
+            "--strict makes this exit 3."
+        )
 
 
 def _print_baseline(report: dict[str, Any], console: Console) -> None:
     baseline = report["baseline"]
     fixed, unverified = baseline["fixed"], baseline["unverified"]
     line = (
-        f"Baseline: [bold]{baseline['new']} new[/bold], "
-        f"{baseline['baseline']} in the baseline, {len(fixed)} fixed"
+        f"Baseline: [bold]{baseline['new']:,} new[/bold], "
+        f"{baseline['baseline']:,} in the baseline, {len(fixed):,} fixed"
     )
     if unverified:
         line += f", {len(unverified)} not re-checked (file or analyzer not analyzed)"
@@ -146,4 +164,4 @@ def _print_baseline(report: dict[str, Any], console: Console) -> None:
         )
     if len(new) > NEW_FINDINGS_SHOWN:
         more = len(new) - NEW_FINDINGS_SHOWN
-        console.print(f"  ... and {more} more new findings (see the JSON export)")
+        console.print(f"  ... and {plural(more, 'more new finding')} (see the JSON export)")

@@ -165,6 +165,7 @@ def check_docstrings(path: str, tree: ast.Module) -> tuple[list[RawFinding], lis
             path=path,
             line=s.line,
             column=s.column,
+            column_unit="utf-8-bytes",
             message=f"Public {s.kind} {s.name} has no docstring",
             details=(("kind", s.kind),),
         )

@@ -288,5 +288,6 @@ def _finding(node: ast.Call, path: str, code: str, message: str) -> RawFinding:
         path=path,
         line=node.lineno,
         column=node.col_offset + 1,
+        column_unit="utf-8-bytes",
         end_line=node.end_lineno,
     )

@@ -9,7 +9,6 @@ finding that says how to measure coverage.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -30,7 +29,7 @@ from analyzer.discover.reader import read_inside
 from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
-from analyzer.source import PARSE_ERRORS, read_source
+from analyzer.source import read_source
 
 COVERAGE_FILES = ("coverage.xml", "coverage.json", ".coverage")
 
@@ -145,10 +144,7 @@ def _statements_lookup(root: str, project: ProjectSources) -> Callable[[str], se
         text = read_source(root, matched, "testing")
         if isinstance(text, FileError):
             return None
-        try:
-            return statement_lines(ast.parse(text, filename=matched))
-        except PARSE_ERRORS:
-            return None
+        return statement_lines(text, matched)
 
     return statements_of
 
@@ -184,6 +180,7 @@ def _coverage_results(
                     tool_code="low-coverage",
                     path=path,
                     line=1,
+                    about="file",
                     message=f"{coverage.percent:.0f}% of {coverage.statements} statements covered "
                     f"(threshold {threshold:g}%, from {report.source})",
                     details=(

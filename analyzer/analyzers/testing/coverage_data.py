@@ -1,39 +1,44 @@
 """Read coverage data a previous test run left behind, without running anything.
 
 Three formats, tried in this order: Cobertura XML (``coverage.xml``), coverage.py's JSON
-report (``coverage.json``) and coverage.py's SQLite data file (``.coverage``). The first two
-carry statement counts. The data file records only the lines that ran, so the statements
-of each file are counted here from its ``ast`` (see ``statement_lines``): an approximation
-of coverage.py's own count (which also honours exclusion pragmas), good to a few percent.
+report (``coverage.json``) and coverage.py's data file (``.coverage``). The first two carry
+statement counts. The data file is read with coverage.py's own API (``CoverageData``,
+numbits) and records only the lines that ran, so the statements of each file are counted
+with coverage.py's own parser and its default exclusion pragmas (``statement_lines``).
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from coverage.config import DEFAULT_EXCLUDE
+from coverage.exceptions import NotPython
+from coverage.misc import join_regex
+from coverage.numbits import numbits_to_nums
+from coverage.parser import PythonParser
 
 MAX_COVERAGE_BYTES = 64 * 1024 * 1024
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # The tables coverage.py's data file keeps what ran in. A data file from the scanned tree
 # may define them as views whose query never ends: only real tables are read.
-_TABLES = ("file", "line_bits", "arc")
-# Reading a real data file of the size cap takes well under a second; a query still running
+_TABLES = ("coverage_schema", "meta", "file", "context", "line_bits", "arc")
+# Reading a real data file of the size cap takes well under a second; a read still running
 # after this long is not reading coverage data.
 QUERY_SECONDS = 20.0
-# Lines recorded per file cannot exceed a file's length; this bounds a forged data file.
-_MAX_ROWS = 5_000_000
-# A numbits blob holds a bit per line and a path a few hundred bytes: 4 MiB is ample.
-_MAX_VALUE_BYTES = 4 * 1024 * 1024
+# A real data file has about ten schema objects; this bounds a forged one.
+_MAX_OBJECTS = 1000
+_PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
 class CoverageError(ValueError):
@@ -128,7 +133,7 @@ def read_coverage_sqlite(
     data: bytes, name: str, statements_of: Callable[[str], set[int] | None]
 ) -> CoverageReport:
     """``statements_of`` maps a recorded path to the statement lines of the matching source."""
-    executed = _executed_lines(data)
+    executed = executed_lines(data)
     files: dict[str, FileCoverage] = {}
     for recorded, lines in executed.items():
         statements = statements_of(recorded)
@@ -138,102 +143,107 @@ def read_coverage_sqlite(
     return CoverageReport(source=name, files=files, percent=_total(files))
 
 
-def _executed_lines(data: bytes) -> dict[str, set[int]]:
+def executed_lines(data: bytes) -> dict[str, set[int]]:
+    """The lines each recorded file ran, read by coverage.py's own ``CoverageData``.
+
+    The data file comes from the scanned tree, so it is never opened there: its bytes (read
+    through the guarded reader) are copied to a private temporary folder; the copy must hold
+    real tables only (coverage.py would run whatever query a view hides, and one may never
+    end); and ``CoverageData`` reads it in a child process that is killed after
+    ``QUERY_SECONDS``. The lines come back as coverage.py's numbits.
+    """
+    with tempfile.TemporaryDirectory(prefix="repo-roadmap-coverage-") as scratch:
+        copy = os.path.join(scratch, "data.coverage")
+        descriptor = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        _check_tables(copy)
+        encoded = _read_in_child(copy, scratch)
+    return {path: set(numbits_to_nums(bytes.fromhex(bits))) for path, bits in encoded.items()}
+
+
+# Run in `python -I` from the scratch folder: coverage.py's API over the private copy.
+_READER = """
+import json, sys
+from coverage import CoverageData
+from coverage.numbits import nums_to_numbits
+data = CoverageData(basename=sys.argv[1], read_only=True)
+data.read()
+lines = {p: nums_to_numbits(data.lines(p) or []).hex() for p in data.measured_files()}
+json.dump(lines, sys.stdout)
+"""
+
+
+def _read_in_child(copy: str, scratch: str) -> dict[str, str]:
     try:
-        with _database(data) as connection:
-            _check_tables(connection)
-            return _query_lines(connection)
+        completed = subprocess.run(
+            [sys.executable, "-I", "-c", _READER, copy],
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            timeout=QUERY_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CoverageError(f"reading it took longer than {QUERY_SECONDS:g} s") from exc
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise CoverageError(f"not a coverage.py data file: {last[:300]}")
+    try:
+        decoded = json.loads(completed.stdout)
+    except ValueError as exc:
+        raise CoverageError(f"unexpected output from coverage.py: {exc}") from exc
+    return {str(path): str(bits) for path, bits in decoded.items()}
+
+
+def _check_tables(copy: str) -> None:
+    """Every object coverage.py would query must be a plain table: no views, triggers or
+    virtual tables (a real data file has none), checked with a clock on every statement."""
+    try:
+        connection = sqlite3.connect(f"file:{copy}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise CoverageError(f"not a coverage.py data file: {exc}") from exc
-
-
-@contextmanager
-def _database(data: bytes) -> Iterator[sqlite3.Connection]:
-    """The data file as a read-only database held in memory, never opened in the tree (where
-    SQLite would also read or write a journal beside it), with every query on a clock."""
-    with tempfile.TemporaryDirectory(prefix="repo-roadmap-coverage-") as scratch:
-        connection = _open_copy(data, scratch)
-        # No value larger than this may be built: a generated column or a function in a
-        # view could otherwise make one of gigabytes from a file of kilobytes.
-        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_VALUE_BYTES)
-        deadline = time.monotonic() + QUERY_SECONDS
-        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-        try:
-            yield connection
-        finally:
-            connection.close()
-
-
-def _open_copy(data: bytes, scratch: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(":memory:")
-    if hasattr(connection, "deserialize"):
-        connection.deserialize(data)
-        return connection
-    connection.close()
-    copy = os.path.join(scratch, "coverage.sqlite")
-    with open(copy, "wb") as handle:
-        handle.write(data)
-    return sqlite3.connect(f"file:{copy}?mode=ro&immutable=1", uri=True)
-
-
-def _check_tables(connection: sqlite3.Connection) -> None:
-    kinds = dict(
-        connection.execute(
-            "SELECT name, type FROM sqlite_master WHERE name IN (?, ?, ?)", _TABLES
+    deadline = time.monotonic() + QUERY_SECONDS
+    connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        objects = connection.execute(
+            f"SELECT name, type, sql FROM sqlite_master LIMIT {_MAX_OBJECTS}"
         ).fetchall()
-    )
+        computed = [table for table in _TABLES if _has_computed_columns(connection, table)]
+    except sqlite3.Error as exc:
+        raise CoverageError(f"not a coverage.py data file: {exc}") from exc
+    finally:
+        connection.close()
+    if computed:
+        # A generated column is computed on read: from a file of kilobytes, gigabytes.
+        raise CoverageError(f"{computed[0]!r} has computed columns, not data")
+    kinds = {str(name): str(kind) for name, kind, _ in objects}
     for table in _TABLES:
         if kinds.get(table) != "table":
             found = kinds.get(table)
             raise CoverageError(
                 f"{table!r} is a {found}, not a table" if found else f"no {table!r} table"
             )
-        # table_xinfo marks generated and hidden columns: values computed on read.
-        if any(row[6] for row in connection.execute(f"PRAGMA table_xinfo({table})")):
-            raise CoverageError(f"{table!r} has computed columns, not data")
+    for name, kind, sql in objects:
+        if kind in ("view", "trigger") or "virtual" in str(sql or "").lower():
+            raise CoverageError(f"{name!r} is a {kind}: a coverage.py data file holds tables only")
 
 
-def _query_lines(connection: sqlite3.Connection) -> dict[str, set[int]]:
-    paths = dict(connection.execute(f"SELECT id, path FROM file LIMIT {_MAX_ROWS}").fetchall())
-    lines: dict[str, set[int]] = {str(p): set() for p in paths.values()}
-    query = f"SELECT file_id, numbits FROM line_bits LIMIT {_MAX_ROWS}"
-    for file_id, numbits in connection.execute(query):
-        if file_id in paths and isinstance(numbits, bytes):
-            lines[str(paths[file_id])].update(numbits_to_lines(numbits))
-    query = f"SELECT file_id, fromno, tono FROM arc LIMIT {_MAX_ROWS}"
-    for file_id, start, end in connection.execute(query):
-        if file_id in paths:
-            lines[str(paths[file_id])].update(
-                n for n in (start, end) if isinstance(n, int) and 0 < n < _MAX_ROWS
-            )
-    return lines
+def _has_computed_columns(connection: sqlite3.Connection, table: str) -> bool:
+    # table_xinfo's "hidden" column is non-zero for generated and hidden columns.
+    return any(row[6] for row in connection.execute(f"PRAGMA table_xinfo({table})"))
 
 
-def numbits_to_lines(numbits: bytes) -> list[int]:
-    """coverage.py's numbits: bit ``n % 8`` of byte ``n // 8`` is set when line ``n`` ran."""
-    return [
-        index * 8 + bit
-        for index, byte in enumerate(numbits)
-        for bit in range(8)
-        if byte & (1 << bit)
-    ]
-
-
-def statement_lines(tree: ast.Module) -> set[int]:
-    """First lines of executable statements: what coverage.py counts, minus docstrings."""
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and not _is_docstring(node):
-            lines.add(min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]))
-    return lines
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
+def statement_lines(text: str, path: str) -> set[int] | None:
+    """The statements coverage.py counts in a source file, by its own parser: first lines
+    of executable statements, without docstrings and without lines its default exclusion
+    pragmas (``# pragma: no cover`` and the like) exclude. None when it cannot parse it."""
+    parser = PythonParser(text=text, filename=path, exclude=join_regex(DEFAULT_EXCLUDE))
+    try:
+        parser.parse_source()
+    except (NotPython, *_PARSE_ERRORS):
+        return None
+    return set(parser.statements)
 
 
 def _hits(value: str | None) -> int:

@@ -67,6 +67,7 @@ class ProjectSources:
                 tool_code="untested-module",
                 path=path,
                 line=1,
+                about="file",
                 message=f"No test file is named after or imports {self.modules[path]}",
             )
             for path in untested
