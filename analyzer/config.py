@@ -20,7 +20,7 @@ from typing import Any, Literal
 from analyzer.discover import TEST_FILE_PATTERNS
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
-from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
+from analyzer.planning.settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 
 DEFAULT_TIMEOUT_S = 1800.0
 FailOn = Literal["high", "medium", "low"]
@@ -398,6 +398,7 @@ def _plan_summary(plan: PlanSettings | None) -> object:
     return {
         "developers": plan.developers,
         "hours_per_week": plan.hours_per_week,
+        "horizon_weeks": plan.horizon_weeks,
         "review_budget_lines": plan.review_budget_lines,
         "review_rate_lines_per_hour": list(plan.review_rate_lines_per_hour),
     }

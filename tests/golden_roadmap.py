@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analyzer.config import ScanConfig
 from analyzer.model import ScanResult
-from analyzer.plan import with_roadmap
+from analyzer.planning.schedule import with_roadmap
 from analyzer.render.json_report import build_report
 from analyzer.render.markdown import render_markdown
 from analyzer.report import Report

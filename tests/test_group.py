@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.estimate import (
+from analyzer.planning.estimate import (
     CodeFacts,
     ReviewTime,
     assess_priority,
@@ -15,8 +15,8 @@ from analyzer.estimate import (
     estimate_effort,
     estimate_review_time,
 )
-from analyzer.group import group_findings, load_kinds, split_for_review
-from analyzer.plan_settings import default_plan_settings
+from analyzer.planning.group import group_findings, load_kinds, split_for_review
+from analyzer.planning.settings import default_plan_settings
 from analyzer.rules import RuleError, load_rulebook
 from tests.planning_samples import make_finding
 

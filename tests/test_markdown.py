@@ -15,7 +15,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from analyzer.model import Finding
-from analyzer.plan import with_roadmap
+from analyzer.planning.schedule import with_roadmap
 from analyzer.render import RENDERERS
 from analyzer.render.markdown import (
     code_span,

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.estimate import gather_code_facts
-from analyzer.group import Recommendation, load_kinds
+from analyzer.planning.estimate import gather_code_facts
+from analyzer.planning.group import Recommendation, load_kinds
 from analyzer.model import AnalyzerRun, Finding, Measure
-from analyzer.plan import (
+from analyzer.planning.schedule import (
     PlanSettingsError,
     Roadmap,
     default_plan_settings,
@@ -20,9 +20,9 @@ from analyzer.plan import (
     plan_settings_from_table,
     working_days,
 )
-from analyzer.plan_settings import PlanSettings
+from analyzer.planning.settings import PlanSettings
 from analyzer.rules import load_rulebook
-from analyzer.success import SuccessMetric, load_metric_specs, measure_success_metrics
+from analyzer.planning.success import SuccessMetric, load_metric_specs, measure_success_metrics
 from tests.planning_samples import finding_lists, make_finding, ran, scan_result
 
 KINDS = load_kinds()

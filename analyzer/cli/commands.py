@@ -44,16 +44,19 @@ from analyzer.cli.progress import progress_display
 from analyzer.config import (
     ConfigError,
     EffectiveConfig,
+    default_cache_dir,
     describe,
     load_effective_config,
     read_project_table,
 )
 from analyzer.discover import discover_files
+from analyzer.discover.history import History, no_history, read_history
 from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
-from analyzer.plan import report_date, with_roadmap
+from analyzer.planning.facts import index_complex_functions
+from analyzer.planning.roadmap import planning_settings
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
-from analyzer.report import Report
+from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
@@ -168,6 +171,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     )
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
+    history = _history(root, result, effective, args)
     report = with_roadmap(
         Report(
             result=result,
@@ -179,6 +183,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
         ),
         effective.plan,
         rule_dirs=args.rules_dir,
+        history=history,
     )
     write_reports(report, targets, args, err)
     if args.update_baseline:
@@ -186,6 +191,31 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
+
+
+def _history(
+    root: Path, result: ScanResult, effective: EffectiveConfig, args: argparse.Namespace
+) -> History:
+    """The git history for hotspots: churn of each file and of each complex function."""
+    if args.no_history:
+        return no_history("not read (--no-history)")
+    settings = effective.plan or planning_settings(tuple(args.rules_dir))
+    functions = index_complex_functions(result.findings, settings.risk.complexity_category)
+    return read_history(
+        root,
+        {path: [(f.name, f.line, f.end_line) for f in items] for path, items in functions.items()},
+        months=settings.history.months,
+        max_commits=settings.history.max_commits,
+        timeout=settings.history.timeout_seconds,
+        max_function_files=settings.history.max_function_files,
+        cache_dir=_results_cache(effective, args),
+    )
+
+
+def _results_cache(effective: EffectiveConfig, args: argparse.Namespace) -> Path | None:
+    if args.no_cache or not effective.scan.use_cache:
+        return None
+    return (effective.scan.cache_dir or default_cache_dir()) / "results"
 
 
 def _load_rules(args: argparse.Namespace) -> RuleBook:

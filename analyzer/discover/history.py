@@ -66,6 +66,9 @@ class History:
     truncated: bool = False
     files: tuple[FileChurn, ...] = ()
     functions: tuple[FunctionChurn, ...] = ()
+    # Files whose diffs were mapped onto functions: there, a function missing from
+    # ``functions`` did not change; elsewhere only the file's churn is known.
+    function_files: tuple[str, ...] = ()
 
 
 def no_history(reason: str) -> History:
@@ -144,6 +147,7 @@ def _read(
         truncated=commits >= int(bounds[1]),
         files=files,
         functions=mapped,
+        function_files=tuple(wanted),
     )
 
 
@@ -326,6 +330,7 @@ def _load(cache: ResultCache | None, key: str) -> History | None:
         data = dict(entry[1])
         data["files"] = tuple(FileChurn(**item) for item in data["files"])
         data["functions"] = tuple(FunctionChurn(**item) for item in data["functions"])
+        data["function_files"] = tuple(data["function_files"])
         return History(**data)
     except (KeyError, TypeError):
         return None

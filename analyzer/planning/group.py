@@ -1,77 +1,60 @@
-"""Group findings into recommendations: one recommendation is one pull request.
+"""Group root causes into recommendations: one recommendation is one pull request.
 
-Which findings go together is data (``rules/recommendations.toml``). Every finding lands in
-exactly one kind; a kind whose estimated diff exceeds the review budget is split by
-directory, then file, then line range into parts that each fit.
+- Every finding lands in exactly one root cause (``rootcause``), every root cause in exactly
+  one kind (``rules/recommendations.toml``; a cause spanning kinds goes to the more urgent).
+- Long-tail rules past the ratchet's ``min_findings`` become one ratchet pull request (the
+  CI gate, plus the fixes that pay: request-handling code and the most-changed files); the
+  rest of them becomes backlog pull requests, never scheduled.
+- Each kind's causes are split into the project's own code and the rest (tests, examples,
+  vendored code), and into urgent (high or medium severity) and routine ones, then along
+  module boundaries (directory, else file, else runs of lines) into
+  pull requests within the review budget; only one oversized root cause can exceed it, and
+  the pull request says so.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
-from analyzer.estimate import (
-    PRIORITIES,
-    CodeFacts,
+from analyzer.model import Finding
+from analyzer.planning.estimate import (
     EffortEstimate,
-    Priority,
     ReviewTime,
-    Risk,
-    assess_priority,
-    assess_risk,
-    changed_lines,
+    cause_lines,
+    cause_minutes,
     estimate_effort,
     estimate_review_time,
 )
-from analyzer.model import Finding
-from analyzer.plan_settings import PlanSettings, rule_matches
-from analyzer.resources import rules_dir
-from analyzer.rules import RuleBook, RuleError
-from analyzer.tables import TableReader, read_toml
+from analyzer.planning.facts import CodeFacts
+from analyzer.planning.kinds import KindBook, Priority, RecommendationKind
+from analyzer.planning.risk import Risk, assess_risk
+from analyzer.planning.rootcause import RootCause, canonical, find_root_causes
+from analyzer.planning.settings import PlanSettings, matches_rules, rule_matches
+from analyzer.planning.titles import (
+    common_scope,
+    describe_fixes,
+    describe_place,
+    file_range,
+    make_title,
+    unique_titles,
+)
+from analyzer.planning.value import ValueContext, assess_priority
+from analyzer.rules import RuleBook
 
-_KIND_KEYS = {
-    "title", "emoji", "categories", "rules", "priority", "escalate", "catch_all",
-    "depends_on", "theme", "reviewers", "communicate", "changes_code",
-}  # fmt: skip
+# A file this much of the most-changed file's commits counts as changing often.
+_HOT_FILE_SHARE = 0.5
+# Causes led by these severities go apart from the routine ones, so a critical fix never
+# carries thirty try-except-pass clean-ups with it.
+_URGENT = frozenset({"high", "medium"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RecommendationKind:
+class Dependency:
     id: str
-    title: str
-    emoji: str
-    categories: tuple[str, ...]
-    rules: tuple[str, ...]
-    priority: Priority
-    escalate: bool
-    catch_all: bool
-    depends_on: tuple[str, ...]
-    theme: str
-    reviewers: tuple[str, ...]
-    communicate: str
-    changes_code: bool = True
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class KindBook:
-    """The kinds in dependency order: a kind comes after every kind it depends on."""
-
-    kinds: tuple[RecommendationKind, ...]
-
-    def by_id(self) -> dict[str, RecommendationKind]:
-        return {kind.id: kind for kind in self.kinds}
-
-    def assign(self, finding: Finding) -> RecommendationKind:
-        """The first kind naming the rule, else the first naming the category, else catch-all."""
-        for kind in self.kinds:
-            if any(rule_matches(pattern, finding.rule_id) for pattern in kind.rules):
-                return kind
-        for kind in self.kinds:
-            if finding.category in kind.categories:
-                return kind
-        return next(kind for kind in self.kinds if kind.catch_all)
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -80,10 +63,9 @@ class Recommendation:
     kind: str
     title: str
     emoji: str
-    part: int
-    parts: int
     scope: str
     findings: tuple[Finding, ...]
+    root_causes: tuple[RootCause, ...]
     files: tuple[str, ...]
     changed_lines: int
     priority: Priority
@@ -91,205 +73,291 @@ class Recommendation:
     effort: EffortEstimate
     risk: Risk
     review_time: ReviewTime
-    depends_on: tuple[str, ...] = ()
+    value: float
+    # The score of the highest hotspot it touches; 0 without history.
+    hotspot_score: int = 0
+    # Past the ratchet: the long tail, kept in the backlog.
+    long_tail: bool = False
+    # Set when one root cause alone is larger than the review budget.
+    oversized: str | None = None
+    # The ratchet: the rule ids its CI gate covers.
+    gated_rules: tuple[str, ...] = ()
+    depends_on: tuple[Dependency, ...] = ()
+
+    @property
+    def wsjf(self) -> float:
+        """Value per hour of work: weighted shortest job first."""
+        return self.value / max(self.effort.hours, 0.5)
 
 
-def load_kinds(extra_dirs: Iterable[Path] = ()) -> KindBook:
-    """The bundled kinds, then each ``recommendations.toml`` in ``extra_dirs`` overriding by id."""
-    raw: dict[str, tuple[str, dict[str, object]]] = {}
-    for directory in (rules_dir(), *extra_dirs):
-        path = directory / "recommendations.toml"
-        if path.is_file():
-            document = TableReader.of(read_toml(path, RuleError), str(path), RuleError).only(
-                {"kinds"}
-            )
-            kinds = document.table("kinds")
-            for kind_id in kinds.values:
-                raw[kind_id] = (str(path), dict(kinds.table(kind_id).values))
-    parsed = [
-        _parse_kind(kind_id, TableReader.of(body, f"{where}: [kinds.{kind_id}]", RuleError))
-        for kind_id, (where, body) in raw.items()
-    ]
-    return KindBook(kinds=_dependency_order(parsed))
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Draft:
+    kind: RecommendationKind
+    causes: tuple[RootCause, ...]
+    long_tail: bool = False
+    gated_rules: tuple[str, ...] = ()
+    tail_findings: int = 0
+    tail_value: float = 0.0
 
 
-def _parse_kind(kind_id: str, reader: TableReader) -> RecommendationKind:
-    reader.only(_KIND_KEYS)
-    return RecommendationKind(
-        id=kind_id,
-        title=reader.string("title"),
-        emoji=reader.string("emoji", "•"),
-        categories=reader.strings("categories"),
-        rules=reader.strings("rules"),
-        priority=reader.choice("priority", PRIORITIES),
-        escalate=reader.flag("escalate"),
-        catch_all=reader.flag("catch_all"),
-        depends_on=reader.strings("depends_on"),
-        theme=reader.string("theme"),
-        reviewers=reader.strings("reviewers"),
-        communicate=reader.string("communicate"),
-        changes_code=reader.flag("changes_code", default=True),
-    )
-
-
-def _dependency_order(kinds: Sequence[RecommendationKind]) -> tuple[RecommendationKind, ...]:
-    """Kahn's algorithm, ties broken by file order; unknown ids and cycles are errors."""
-    known = {kind.id for kind in kinds}
-    catch_alls = [kind.id for kind in kinds if kind.catch_all]
-    if len(catch_alls) != 1:
-        raise RuleError(
-            f"recommendations.toml: exactly one kind must have catch_all = true, found {catch_alls}"
-        )
-    for kind in kinds:
-        missing = sorted(set(kind.depends_on) - known)
-        if missing:
-            raise RuleError(
-                f"recommendations.toml: kind {kind.id!r} depends on unknown kind {missing[0]!r}"
-            )
-    ordered: list[RecommendationKind] = []
-    placed: set[str] = set()
-    while len(ordered) < len(kinds):
-        ready = [k for k in kinds if k.id not in placed and set(k.depends_on) <= placed]
-        if not ready:
-            stuck = sorted(k.id for k in kinds if k.id not in placed)
-            raise RuleError(
-                f"recommendations.toml: the depends_on of kinds {', '.join(stuck)} form a cycle"
-            )
-        ordered.append(ready[0])
-        placed.add(ready[0].id)
-    return tuple(ordered)
-
-
-def _canonical(finding: Finding) -> tuple[str, int, int, str, str]:
-    return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GroupingInputs:
+    kinds: KindBook
+    rulebook: RuleBook
+    settings: PlanSettings
+    facts: CodeFacts
+    context: ValueContext
+    # Hotspot score by (path, function), for every hotspot.
+    hotspot_scores: dict[tuple[str, str], int]
 
 
 def group_findings(
-    findings: Sequence[Finding],
-    *,
-    kinds: KindBook,
-    rulebook: RuleBook,
-    settings: PlanSettings,
-    facts: CodeFacts,
+    findings: Sequence[Finding], inputs: GroupingInputs
 ) -> tuple[Recommendation, ...]:
-    """Recommendations in kind order, parts in path order; independent of input order."""
-    by_kind: dict[str, list[Finding]] = defaultdict(list)
-    for finding in sorted(findings, key=_canonical):
-        by_kind[kinds.assign(finding).id].append(finding)
-    recommendations: list[Recommendation] = []
-    for kind in kinds.kinds:
-        if kind.id in by_kind:
-            parts = split_for_review(by_kind[kind.id], settings)
-            recommendations.extend(
-                _build(
-                    kind, part, index, len(parts), rulebook=rulebook, settings=settings, facts=facts
-                )
-                for index, part in enumerate(parts, start=1)
+    """Recommendations in kind order, then path order; independent of input order."""
+    kinds, settings = inputs.kinds, inputs.settings
+    causes = find_root_causes(findings, settings.root_causes, inputs.context.primary)
+    rank = kinds.rank()
+    ratchet = kinds.ratchet()
+    gated = _long_tail_rules(findings, ratchet)
+    regular: dict[str, list[RootCause]] = defaultdict(list)
+    tail: list[RootCause] = []
+    for cause in causes:
+        if cause.anchor.rule_id in gated:
+            tail.append(cause)
+            continue
+        kind = min((kinds.assign(f) for f in cause.findings), key=lambda k: rank[k.id])
+        regular[kind.id].append(cause)
+    drafts: list[_Draft] = []
+    if ratchet is not None and gated:
+        paying, rest = _paying(tail, inputs, ratchet.fix_now_minutes)
+        drafts.append(
+            _Draft(
+                kind=ratchet,
+                causes=tuple(paying),
+                gated_rules=tuple(sorted(gated)),
+                tail_findings=sum(c.sites for c in tail),
+                tail_value=sum(inputs.context.finding_value(f) for c in tail for f in c.findings),
             )
-    return tuple(recommendations)
+        )
+        for cause in rest:
+            regular[f"tail:{kinds.assign(cause.anchor).id}"].append(cause)
+    for kind in kinds.kinds:
+        for long_tail in (False, True):
+            group = regular.get(f"tail:{kind.id}" if long_tail else kind.id, [])
+            for primary, urgent in ((True, True), (True, False), (False, True), (False, False)):
+                part = [
+                    c
+                    for c in group
+                    if inputs.context.primary(c.anchor.path) == primary
+                    and (c.lead.severity in _URGENT) == urgent
+                ]
+                drafts.extend(
+                    _Draft(kind=kind, causes=tuple(piece), long_tail=long_tail)
+                    for piece in split_for_review(
+                        part, lambda c: cause_lines(c, settings), settings.review_budget_lines
+                    )
+                )
+    return _finish(drafts, inputs)
 
 
-def split_for_review(findings: Sequence[Finding], settings: PlanSettings) -> list[list[Finding]]:
-    """Findings (in path order) packed into consecutive parts of at most the review budget.
+def _long_tail_rules(
+    findings: Sequence[Finding], ratchet: RecommendationKind | None
+) -> frozenset[str]:
+    if ratchet is None:
+        return frozenset()
+    gated: set[str] = set()
+    for pattern in ratchet.nouns:
+        counts = Counter(f.rule_id for f in findings if rule_matches(pattern, f.rule_id))
+        total = sum(counts.values())
+        if total >= ratchet.thresholds.get(pattern, ratchet.min_findings):
+            gated.update(counts)
+    return frozenset(gated)
+
+
+def _paying(
+    causes: Sequence[RootCause], inputs: GroupingInputs, fix_now_minutes: float
+) -> tuple[list[RootCause], list[RootCause]]:
+    """The long-tail fixes worth doing now, most valuable first, within the review budget and
+    ``fix_now_minutes``: findings not of low confidence in request-handling code and in the
+    most-changed files."""
+    context, settings = inputs.context, inputs.settings
+
+    def pays(cause: RootCause) -> bool:
+        path = cause.anchor.path
+        return cause.lead.confidence != "low" and (
+            context.path_class(path).weight > 1 or context.churn.get(path, 0.0) >= _HOT_FILE_SHARE
+        )
+
+    def worth(cause: RootCause) -> tuple[float, tuple[str, int, int, str, str]]:
+        return (-sum(context.finding_value(f) for f in cause.findings), canonical(cause.anchor))
+
+    room, time = float(settings.review_budget_lines), fix_now_minutes
+    chosen: set[int] = set()
+    for index, cause in sorted(enumerate(causes), key=lambda item: worth(item[1])):
+        lines = cause_lines(cause, settings)
+        minutes = cause_minutes(cause, inputs.rulebook, settings)
+        if pays(cause) and lines <= room and minutes <= time:
+            chosen.add(index)
+            room, time = room - lines, time - minutes
+    paying = [c for i, c in enumerate(causes) if i in chosen]
+    return paying, [c for i, c in enumerate(causes) if i not in chosen]
+
+
+def split_for_review(
+    causes: Sequence[RootCause], size_of: Callable[[RootCause], float], budget: int
+) -> list[list[RootCause]]:
+    """Causes (in path order) packed into consecutive parts of at most the budget.
 
     Units are directories; a directory over budget falls back to its files, a file over
-    budget to runs of lines. Only a single finding over budget can make a part exceed it.
+    budget to runs of lines. Only a single cause over budget can make a part exceed it.
     """
-    budget = settings.review_budget_lines
-    lines = {f: changed_lines(f, settings) for f in findings}
+    sizes = [size_of(c) for c in causes]
 
-    def size(group: Sequence[Finding]) -> float:
-        return sum(lines[f] for f in group)
+    def size(group: Sequence[int]) -> float:
+        return sum(sizes[i] for i in group)
 
-    if size(findings) <= budget:
-        return [list(findings)]
-    units: list[list[Finding]] = []
-    for directory in _grouped(findings, lambda f: str(PurePosixPath(f.path).parent)).values():
+    indexes = list(range(len(causes)))
+    if not causes:
+        return []
+    if size(indexes) <= budget:
+        return [list(causes)]
+    units: list[list[int]] = []
+    by_directory = _grouped(indexes, lambda i: str(PurePosixPath(causes[i].anchor.path).parent))
+    for directory in by_directory:
         if size(directory) <= budget:
             units.append(directory)
             continue
-        for file_findings in _grouped(directory, lambda f: f.path).values():
-            units.extend(
-                _runs(file_findings, size, budget)
-                if size(file_findings) > budget
-                else [file_findings]
-            )
-    parts: list[list[Finding]] = []
+        for in_file in _grouped(directory, lambda i: causes[i].anchor.path):
+            units.extend(_runs(in_file, size, budget) if size(in_file) > budget else [in_file])
+    parts: list[list[int]] = []
     for unit in units:
         if parts and size(parts[-1]) + size(unit) <= budget:
             parts[-1].extend(unit)
         else:
             parts.append(list(unit))
-    return parts
+    return [[causes[i] for i in part] for part in parts]
 
 
-def _grouped(
-    findings: Sequence[Finding], key: Callable[[Finding], str]
-) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        groups[key(finding)].append(finding)
-    return dict(sorted(groups.items()))
+def _grouped(indexes: Sequence[int], key: Callable[[int], str]) -> list[list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index in indexes:
+        groups[key(index)].append(index)
+    return [groups[name] for name in sorted(groups)]
 
 
 def _runs(
-    findings: Sequence[Finding], size: Callable[[Sequence[Finding]], float], budget: int
-) -> list[list[Finding]]:
-    runs: list[list[Finding]] = [[]]
-    for finding in findings:
-        if runs[-1] and size([*runs[-1], finding]) > budget:
+    indexes: Sequence[int], size: Callable[[Sequence[int]], float], budget: int
+) -> list[list[int]]:
+    runs: list[list[int]] = [[]]
+    for index in indexes:
+        if runs[-1] and size([*runs[-1], index]) > budget:
             runs.append([])
-        runs[-1].append(finding)
+        runs[-1].append(index)
     return runs
 
 
-def _build(
-    kind: RecommendationKind,
-    findings: Sequence[Finding],
-    part: int,
-    parts: int,
-    *,
-    rulebook: RuleBook,
-    settings: PlanSettings,
-    facts: CodeFacts,
-) -> Recommendation:
-    lines = sum(changed_lines(f, settings) for f in findings)
+def _finish(drafts: Sequence[_Draft], inputs: GroupingInputs) -> tuple[Recommendation, ...]:
+    per_kind = Counter(draft.kind.id for draft in drafts)
+    seen: Counter[str] = Counter()
+    ids: list[str] = []
+    for draft in drafts:
+        seen[draft.kind.id] += 1
+        ids.append(
+            draft.kind.id
+            if per_kind[draft.kind.id] == 1
+            else f"{draft.kind.id}-{seen[draft.kind.id]}"
+        )
+    recommendations = [
+        _build(rec_id, draft, inputs) for rec_id, draft in zip(ids, drafts, strict=True)
+    ]
+    titles = unique_titles(
+        {rec.id: rec.title for rec in recommendations},
+        [
+            {rec.id: file_range(rec.files) for rec in recommendations},
+            {rec.id: _line_range(rec.findings) for rec in recommendations},
+            {rec.id: rec.id for rec in recommendations},
+        ],
+    )
+    return tuple(_with_title(rec, titles[rec.id]) for rec in recommendations)
+
+
+def _with_title(rec: Recommendation, title: str) -> Recommendation:
+    return rec if rec.title == title else replace(rec, title=title)
+
+
+def _line_range(findings: Sequence[Finding]) -> str:
+    lines = [f.line for f in findings if f.path != "."]
+    if not lines:
+        return ""
+    return f"line {lines[0]}" if min(lines) == max(lines) else f"lines {min(lines)}-{max(lines)}"
+
+
+def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs) -> Recommendation:
+    kind, causes, settings = draft.kind, draft.causes, inputs.settings
+    findings = tuple(sorted((f for c in causes for f in c.findings), key=canonical))
     files = tuple(sorted({f.path for f in findings}))
-    priority, why = assess_priority(kind.priority, escalate=kind.escalate, findings=findings)
-    scope = _scope(files)
+    lines = sum(cause_lines(c, settings) for c in causes)
+    value = kind.value_weight * sum(inputs.context.finding_value(f) for f in findings)
+    if kind.ratchet:
+        priority: Priority = kind.max_priority
+        why = f"keeps {draft.tail_findings} long-tail findings from growing"
+        title = _ratchet_title(kind, draft.gated_rules)
+        lines += 2 * len(draft.gated_rules) + 6  # the pyproject.toml keys and the CI step
+        value += draft.tail_value
+    else:
+        refactoring = inputs.settings.risk.complexity_category in kind.categories
+        priority, why = assess_priority(kind, findings, inputs.context, refactoring)
+        title = make_title(
+            describe_fixes(causes, inputs.kinds, inputs.rulebook), describe_place(files)
+        )
+    biggest = max((cause_lines(c, settings) for c in causes), default=0.0)
+    oversized = (
+        f"one fix alone is about {round(biggest)} changed lines, over the "
+        f"{settings.review_budget_lines}-line review budget"
+        if biggest > settings.review_budget_lines
+        else None
+    )
     return Recommendation(
-        id=kind.id if parts == 1 else f"{kind.id}-{part}",
+        id=rec_id,
         kind=kind.id,
-        title=_part_title(kind.title, scope, part, parts),
+        title=title,
         emoji=kind.emoji,
-        part=part,
-        parts=parts,
-        scope=scope,
-        findings=tuple(findings),
+        scope=common_scope(files),
+        findings=findings,
+        root_causes=causes,
         files=files,
         changed_lines=round(lines),
         priority=priority,
         priority_reason=why,
-        effort=estimate_effort(findings, rulebook, settings),
-        risk=assess_risk(findings, facts, rulebook, settings.risk, changes_code=kind.changes_code),
+        effort=estimate_effort(causes, inputs.rulebook, settings, extra_minutes=kind.setup_minutes),
+        risk=assess_risk(
+            findings,
+            inputs.facts,
+            inputs.rulebook,
+            settings.risk,
+            changes_code=kind.changes_code,
+            ships=inputs.context.ships,
+        ),
         review_time=estimate_review_time(lines, settings),
+        value=round(value, 3),
+        hotspot_score=max(
+            (inputs.hotspot_scores.get((f.path, f.symbol or ""), 0) for f in findings), default=0
+        ),
+        long_tail=draft.long_tail,
+        oversized=oversized,
+        gated_rules=draft.gated_rules,
     )
 
 
-def _part_title(title: str, scope: str, part: int, parts: int) -> str:
-    """A part names the directory it covers, so a list of parts says where each one works."""
-    if parts == 1:
-        return title
-    where = f" in {scope}" if scope != "." else ""
-    return f"{title}{where} (part {part} of {parts})"
-
-
-def _scope(files: Sequence[str]) -> str:
-    """The deepest directory holding every file (``"."`` for the root)."""
-    parents = [PurePosixPath(path).parent.parts for path in files]
-    common: list[str] = []
-    for level in zip(*parents, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return "/".join(common) or "."
+def _ratchet_title(kind: RecommendationKind, rules: Sequence[str]) -> str:
+    nouns = list(
+        dict.fromkeys(
+            noun
+            for rule in rules
+            for pattern, noun in kind.nouns.items()
+            if matches_rules((pattern,), rule)
+        )
+    )
+    listed = nouns[0] if len(nouns) == 1 else f"{', '.join(nouns[:-1])} and {nouns[-1]}"
+    return f"Gate CI on new {listed}"

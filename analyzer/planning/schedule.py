@@ -1,53 +1,34 @@
-"""Plan the roadmap: dependencies between pull requests, phases, a schedule, success metrics.
+"""Schedule the pull requests: priority, then value per hour, into the horizon; the rest waits.
 
-- Dependencies come from the kinds' declared order plus file overlap: a later pull request
-  that edits a file an earlier one edits depends on it. Edges only ever point from a
-  recommendation to one before it in kind order, so the graph is acyclic by construction.
-- Phases are the layers of that graph (a pull request sits one layer after its latest
-  dependency), so no phase is empty and every dependency is in an earlier phase.
-- Each phase is packed onto the team (longest pull request first, to the least loaded
-  developer) in working days; phases follow each other, and several short phases may
-  share a week. Week ranges and the total are computed from those days.
+- Order: priority first; within a priority, value per hour of work (WSJF), except that
+  refactoring pull requests keep the places of their priority in hotspot-score order.
+- Each pull request goes to the developer who can start it first, no earlier than the end
+  of its dependencies and no earlier than the start of any higher-priority pull request,
+  so a lower-priority pull request never starts before a higher-priority one.
+- What would end past the horizon, depends on something unscheduled, or is long-tail work
+  past the ratchet, goes to the backlog.
+- Phases are the priorities present in the schedule, in order.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from analyzer.estimate import gather_code_facts
-from analyzer.group import KindBook, Recommendation, RecommendationKind, group_findings, load_kinds
-from analyzer.model import ScanResult
-from analyzer.plan_settings import (
-    PlanSettings,
-    PlanSettingsError,
-    default_plan_settings,
-    load_plan_settings,
-    plan_settings_from_table,
-)
-from analyzer.report import Report
-from analyzer.rules import RuleBook, load_rulebook
-from analyzer.success import MetricSpec, SuccessMetric, load_metric_specs, measure_success_metrics
-
-__all__ = [
-    "Phase",
-    "PlanSettings",
-    "PlanSettingsError",
-    "Roadmap",
-    "ScheduledWork",
-    "default_plan_settings",
-    "link_dependencies",
-    "plan_phases",
-    "plan_roadmap",
-    "plan_settings_from_table",
-    "report_date",
-    "with_roadmap",
-]
+from analyzer.planning.group import Recommendation
+from analyzer.planning.kinds import PRIORITIES
+from analyzer.planning.settings import PlanSettings
 
 WORKDAYS_PER_WEEK = 5
+# A phase is named after at most this many themes of its pull requests.
+_THEMES_NAMED = 3
+_PRIORITY_NAMES = {
+    "critical": "Critical fixes",
+    "high": "High priority",
+    "medium": "Medium priority",
+    "low": "Low priority",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,6 +39,18 @@ class ScheduledWork:
     developer: int
     start_day: int
     days: int
+
+    @property
+    def end_day(self) -> int:
+        return self.start_day + self.days
+
+    @property
+    def start_week(self) -> int:
+        return self.start_day // WORKDAYS_PER_WEEK + 1
+
+    @property
+    def end_week(self) -> int:
+        return max(self.start_week, (self.end_day - 1) // WORKDAYS_PER_WEEK + 1)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -84,93 +77,38 @@ class Phase:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Roadmap:
+class Schedule:
+    # Scheduled pull requests in schedule order, then the backlog in the same order.
+    recommendations: tuple[Recommendation, ...]
     phases: tuple[Phase, ...]
-    total_weeks: int
+    backlog: tuple[str, ...]
     total_days: int
-    metrics: tuple[SuccessMetric, ...]
-    settings: PlanSettings
+
+    @property
+    def total_weeks(self) -> int:
+        return math.ceil(self.total_days / WORKDAYS_PER_WEEK)
 
 
-def link_dependencies(
-    recommendations: Sequence[Recommendation], kinds: KindBook
-) -> tuple[Recommendation, ...]:
-    """Set ``depends_on``: declared kind order (through absent kinds) plus file overlap,
-    transitively reduced so each recommendation lists only its direct prerequisites."""
-    by_kind = kinds.by_id()
-    present = {r.kind for r in recommendations}
-    rank = {kind.id: index for index, kind in enumerate(kinds.kinds)}
-    ordered = sorted(recommendations, key=lambda r: (rank[r.kind], r.part))
-    direct: list[set[int]] = []
-    for later_index, later in enumerate(ordered):
-        wanted = _effective_kinds(later.kind, by_kind, present)
-        # Only kinds that edit the files their findings point at can conflict on them.
-        files = set(later.files) if by_kind[later.kind].changes_code else set()
-        direct.append(
-            {
-                index
-                for index, earlier in enumerate(ordered[:later_index])
-                if earlier.kind in wanted
-                or (by_kind[earlier.kind].changes_code and not files.isdisjoint(earlier.files))
-            }
+def order_recommendations(
+    recommendations: Sequence[Recommendation], refactoring_kinds: frozenset[str]
+) -> list[Recommendation]:
+    """Priority, then value per hour; long-tail work last; refactoring by hotspot score."""
+
+    def key(rec: Recommendation) -> tuple[bool, int, float, str]:
+        return (rec.long_tail, PRIORITIES.index(rec.priority), -rec.wsjf, rec.id)
+
+    ordered = sorted(recommendations, key=key)
+    tiers: dict[tuple[bool, str], list[int]] = {}
+    for index, rec in enumerate(ordered):
+        if rec.kind in refactoring_kinds:
+            tiers.setdefault((rec.long_tail, rec.priority), []).append(index)
+    for places in tiers.values():
+        hottest = sorted(
+            (ordered[i] for i in places), key=lambda r: (-r.hotspot_score, -r.wsjf, r.id)
         )
-    reduced = _transitive_reduction(direct)
-    return tuple(
-        replace(rec, depends_on=tuple(ordered[i].id for i in sorted(reduced[index])))
-        for index, rec in enumerate(ordered)
-    )
-
-
-def _effective_kinds(
-    kind_id: str, by_kind: Mapping[str, RecommendationKind], present: set[str]
-) -> set[str]:
-    """Declared dependencies; one that has no recommendation is replaced by its own."""
-    found: set[str] = set()
-    for dependency in by_kind[kind_id].depends_on:
-        found |= (
-            {dependency}
-            if dependency in present
-            else _effective_kinds(dependency, by_kind, present)
-        )
-    return found
-
-
-def _transitive_reduction(direct: Sequence[set[int]]) -> list[set[int]]:
-    reach: list[set[int]] = []
-    for deps in direct:
-        reach.append(set(deps).union(*(reach[d] for d in deps)) if deps else set())
-    return [
-        {d for d in deps if not any(d in reach[other] for other in deps if other != d)}
-        for deps in direct
-    ]
-
-
-def plan_phases(
-    recommendations: Sequence[Recommendation], kinds: KindBook, settings: PlanSettings
-) -> tuple[Phase, ...]:
-    """Layers of the dependency graph, each packed onto the team in working days."""
-    layer: dict[str, int] = {}
-    for rec in recommendations:  # dependencies always come earlier in this order
-        layer[rec.id] = 1 + max((layer[d] for d in rec.depends_on), default=-1)
-    themes = {kind.id: kind.theme for kind in kinds.kinds}
-    phases: list[Phase] = []
-    start = 0
-    for number in range(1, max(layer.values(), default=-1) + 2):
-        members = [r for r in recommendations if layer[r.id] == number - 1]
-        work = _pack(members, settings, start)
-        end = max((w.start_day + w.days for w in work), default=start)
-        phases.append(
-            Phase(
-                number=number,
-                name=_phase_name(members, themes),
-                start_day=start,
-                end_day=end,
-                recommendation_ids=tuple(r.id for r in members),
-                work=work,
-            )
-        )
-        start = end
-    return tuple(phases)
+        for place, rec in zip(places, hottest, strict=True):
+            ordered[place] = rec
+    return ordered
 
 
 def working_days(rec: Recommendation, settings: PlanSettings) -> int:
@@ -180,90 +118,72 @@ def working_days(rec: Recommendation, settings: PlanSettings) -> int:
     return max(1, math.ceil(round(hours / per_day, 6)))
 
 
-def _pack(
-    members: Sequence[Recommendation], settings: PlanSettings, start: int
-) -> tuple[ScheduledWork, ...]:
-    loads = [0] * settings.developers
+def schedule(
+    ordered: Sequence[Recommendation], settings: PlanSettings, themes: Mapping[str, str]
+) -> Schedule:
+    """List scheduling of ``ordered`` (dependencies point backwards in it) into the horizon."""
+    horizon = settings.horizon_weeks * WORKDAYS_PER_WEEK
+    free = [0] * settings.developers
+    ends: dict[str, int] = {}
+    latest_start = [0] * len(PRIORITIES)  # the latest start so far, per priority
     work: list[ScheduledWork] = []
-    sized = sorted(
-        ((working_days(r, settings), i, r) for i, r in enumerate(members)),
-        key=lambda t: (-t[0], t[1]),
-    )
-    for days, _, rec in sized:
-        developer = min(range(len(loads)), key=lambda d: (loads[d], d))
+    scheduled: list[Recommendation] = []
+    backlog: list[Recommendation] = []
+    for rec in ordered:
+        if rec.long_tail or any(dep.id not in ends for dep in rec.depends_on):
+            backlog.append(rec)
+            continue
+        tier = PRIORITIES.index(rec.priority)
+        ready = max([ends[dep.id] for dep in rec.depends_on] + latest_start[:tier] + [0])
+        developer = min(range(len(free)), key=lambda d: (max(free[d], ready), d))
+        start, days = max(free[developer], ready), working_days(rec, settings)
+        if start + days > horizon:
+            backlog.append(rec)
+            continue
+        free[developer] = ends[rec.id] = start + days
+        latest_start[tier] = max(latest_start[tier], start)
         work.append(
             ScheduledWork(
-                recommendation_id=rec.id,
-                developer=developer + 1,
-                start_day=start + loads[developer],
-                days=days,
+                recommendation_id=rec.id, developer=developer + 1, start_day=start, days=days
             )
         )
-        loads[developer] += days
-    order = {r.id: i for i, r in enumerate(members)}
-    return tuple(sorted(work, key=lambda w: order[w.recommendation_id]))
-
-
-def _phase_name(members: Sequence[Recommendation], themes: Mapping[str, str]) -> str:
-    names = list(dict.fromkeys(themes[r.kind] for r in members))
-    text = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return text[:1].upper() + text[1:]
-
-
-def plan_roadmap(
-    result: ScanResult,
-    *,
-    settings: PlanSettings,
-    kinds: KindBook,
-    rulebook: RuleBook,
-    metric_specs: Sequence[MetricSpec],
-) -> tuple[tuple[Recommendation, ...], Roadmap]:
-    grouped = group_findings(
-        result.findings,
-        kinds=kinds,
-        rulebook=rulebook,
-        settings=settings,
-        facts=gather_code_facts(result, settings.risk),
+        scheduled.append(rec)
+    return Schedule(
+        recommendations=(*scheduled, *backlog),
+        phases=_phases(scheduled, work, themes),
+        backlog=tuple(rec.id for rec in backlog),
+        total_days=max(ends.values(), default=0),
     )
-    recommendations = link_dependencies(grouped, kinds)
-    phases = plan_phases(recommendations, kinds, settings)
-    total_days = phases[-1].end_day if phases else 0
-    roadmap = Roadmap(
-        phases=phases,
-        total_weeks=max((p.last_week for p in phases), default=0),
-        total_days=total_days,
-        metrics=measure_success_metrics(result, metric_specs),
-        settings=settings,
-    )
-    return recommendations, roadmap
 
 
-def report_date(environ: Mapping[str, str]) -> date:
-    """The date a roadmap is dated: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today."""
-    epoch = environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()
+def _phases(
+    scheduled: Sequence[Recommendation],
+    work: Sequence[ScheduledWork],
+    themes: Mapping[str, str],
+) -> tuple[Phase, ...]:
+    by_id = {item.recommendation_id: item for item in work}
+    tiers: dict[str, list[Recommendation]] = {}
+    for rec in scheduled:
+        tiers.setdefault(rec.priority, []).append(rec)
+    phases = []
+    for number, priority in enumerate(p for p in PRIORITIES if p in tiers):
+        members = tiers[priority]
+        items = tuple(by_id[rec.id] for rec in members)
+        phases.append(
+            Phase(
+                number=number + 1,
+                name=f"{_PRIORITY_NAMES[priority]}: {_themes(members, themes)}",
+                start_day=min(item.start_day for item in items),
+                end_day=max(item.end_day for item in items),
+                recommendation_ids=tuple(rec.id for rec in members),
+                work=items,
+            )
+        )
+    return tuple(phases)
 
 
-def _planning_from(dirs: tuple[Path, ...]) -> PlanSettings:
-    """The last rules directory with a planning.toml wins over the bundled defaults."""
-    for directory in reversed(dirs):
-        if (directory / "planning.toml").is_file():
-            return load_plan_settings(directory / "planning.toml")
-    return default_plan_settings()
-
-
-def with_roadmap(
-    report: Report, settings: PlanSettings | None = None, rule_dirs: Iterable[Path] = ()
-) -> Report:
-    """The report with its recommendations and roadmap; what the command line calls."""
-    dirs = tuple(rule_dirs)
-    recommendations, roadmap = plan_roadmap(
-        report.result,
-        settings=settings or _planning_from(dirs),
-        kinds=load_kinds(dirs),
-        rulebook=load_rulebook(dirs),
-        metric_specs=load_metric_specs(dirs),
-    )
-    return replace(report, recommendations=recommendations, roadmap=roadmap)
+def _themes(members: Sequence[Recommendation], themes: Mapping[str, str]) -> str:
+    names = list(dict.fromkeys(themes[rec.kind] for rec in members))
+    if len(names) > _THEMES_NAMED:
+        names = [*names[: _THEMES_NAMED - 1], f"{len(names) - _THEMES_NAMED + 1} more"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

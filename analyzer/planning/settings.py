@@ -1,7 +1,10 @@
-"""The numbers the planner works with: team capacity, review budget and rate, size bounds.
+"""The numbers the planner works with, from ``rules/planning.toml``.
 
-Defaults come from ``rules/planning.toml``; a project overrides the team and review
-numbers in ``[tool.roadmap.plan]`` of its pyproject.toml (``plan_settings_from_table``).
+Team capacity, the horizon, the review budget and rate, size bounds, how a finding's value
+is weighed (severity, confidence, where it sits, how often its file changes), how findings
+collapse into root causes, and how far back the git history is read. A project overrides
+the team, horizon and review numbers in ``[tool.roadmap.plan]`` of its pyproject.toml
+(``plan_settings_from_table``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from analyzer.model import CONFIDENCES, SEVERITIES
 from analyzer.resources import rules_dir
 from analyzer.rules import RuleError
 from analyzer.tables import TableReader, read_toml
@@ -62,9 +66,73 @@ class RiskThresholds:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PathClass:
+    """Where a finding sits: request-handling code, tests, migrations, examples, scripts."""
+
+    name: str
+    # How a pull request holding only such files is described ("test code").
+    label: str
+    patterns: tuple[str, ...]
+    weight: float
+    # False for code that never reaches production (tests, examples): a pull request
+    # touching only such files is low risk and carries no deployment advice.
+    ships: bool
+    # Files holding an HTTP endpoint the API analyzer found belong to this class too.
+    endpoint_files: bool = False
+    # The highest priority a pull request of only such files reaches (tests, vendored
+    # code); None for code the project owns and runs.
+    max_priority: str | None = None
+
+    @property
+    def secondary(self) -> bool:
+        return self.max_priority is not None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ValueWeights:
+    severity: Mapping[str, float]
+    confidence: Mapping[str, float]
+    # A finding in the most-changed file counts (1 + hotspot_weight) times; others in
+    # proportion to their file's commits.
+    hotspot_weight: float
+    # A pull request touching one of this many top hotspots is raised one priority step.
+    hotspot_priority_top: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RootCauseSettings:
+    """Findings that are one fix: same rule and normalized message, or the same line."""
+
+    by_message: bool
+    by_line: bool
+    # Rules never merged with others on their line (they flag a whole definition, or add
+    # something rather than change the line).
+    not_by_line: tuple[str, ...]
+    # Categories whose findings on one line are one concern (bandit and the frontend
+    # analyzer both flagging one template call); other categories merge only with their own.
+    line_groups: tuple[tuple[str, ...], ...]
+    not_by_message: tuple[str, ...]
+    # What each further site of one root cause costs once the fix is known.
+    per_site_minutes: float
+    per_site_lines: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HistorySettings:
+    months: int
+    max_commits: int
+    timeout_seconds: float
+    # How many files' diffs are read to map churn onto functions.
+    max_function_files: int
+    # Hotspots listed in the Markdown.
+    shown: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PlanSettings:
     developers: int
     hours_per_week: float
+    horizon_weeks: int
     review_budget_lines: int
     review_rate_lines_per_hour: tuple[float, float]  # (slow, fast)
     review_overhead_minutes: float
@@ -72,6 +140,10 @@ class PlanSettings:
     medium_max_hours: float
     changed_lines: ChangedLinesTable
     risk: RiskThresholds
+    value: ValueWeights
+    path_classes: tuple[PathClass, ...]
+    root_causes: RootCauseSettings
+    history: HistorySettings
 
 
 def rule_matches(pattern: str, rule_id: str) -> bool:
@@ -81,15 +153,27 @@ def rule_matches(pattern: str, rule_id: str) -> bool:
     return pattern == rule_id
 
 
+def matches_rules(patterns: tuple[str, ...], rule_id: str) -> bool:
+    return any(rule_matches(pattern, rule_id) for pattern in patterns)
+
+
 @cache
 def default_plan_settings() -> PlanSettings:
     return load_plan_settings(rules_dir() / "planning.toml")
 
 
+_PRIORITY_NAMES = ("critical", "high", "medium", "low")
+_SECTIONS = {
+    "team", "horizon", "review", "effort", "changed_lines", "risk", "value", "path_classes",
+    "root_causes", "history",
+}  # fmt: skip
+
+
 def load_plan_settings(path: Path) -> PlanSettings:
     document = TableReader.of(read_toml(path, RuleError), str(path), RuleError)
-    document.only({"team", "review", "effort", "changed_lines", "risk"})
+    document.only(_SECTIONS)
     team = document.table("team").only({"developers", "hours_per_week"})
+    horizon = document.table("horizon").only({"weeks"})
     review = document.table("review").only(
         {"budget_lines", "rate_lines_per_hour", "overhead_minutes"}
     )
@@ -99,6 +183,7 @@ def load_plan_settings(path: Path) -> PlanSettings:
     return PlanSettings(
         developers=team.integer("developers", minimum=1),
         hours_per_week=team.number("hours_per_week", minimum=1),
+        horizon_weeks=horizon.integer("weeks", minimum=1),
         review_budget_lines=review.integer("budget_lines", minimum=1),
         review_rate_lines_per_hour=_rates(review, "rate_lines_per_hour"),
         review_overhead_minutes=review.number("overhead_minutes", 0),
@@ -106,19 +191,27 @@ def load_plan_settings(path: Path) -> PlanSettings:
         medium_max_hours=medium,
         changed_lines=_changed_lines(document.table("changed_lines")),
         risk=_risk(document.table("risk")),
+        value=_value(document.table("value")),
+        path_classes=_path_classes(document.table("path_classes")),
+        root_causes=_root_causes(document.table("root_causes")),
+        history=_history(document.table("history")),
     )
+
+
+_PROJECT_KEYS = {
+    "developers", "hours_per_week", "horizon_weeks", "review_budget_lines",
+    "review_rate_lines_per_hour",
+}  # fmt: skip
 
 
 def plan_settings_from_table(
     table: Mapping[str, Any], base: PlanSettings | None = None
 ) -> PlanSettings:
-    """Apply a ``[tool.roadmap.plan]`` table (developers, hours_per_week,
+    """Apply a ``[tool.roadmap.plan]`` table (developers, hours_per_week, horizon_weeks,
     review_budget_lines, review_rate_lines_per_hour) to ``base`` (the bundled defaults)."""
     settings = base or default_plan_settings()
     reader = TableReader.of(dict(table), "tool.roadmap.plan", PlanSettingsError)
-    reader.only(
-        {"developers", "hours_per_week", "review_budget_lines", "review_rate_lines_per_hour"}
-    )
+    reader.only(_PROJECT_KEYS)
     updates: dict[str, Any] = {}
     if "developers" in table:
         updates["developers"] = reader.integer("developers", minimum=1)
@@ -127,6 +220,11 @@ def plan_settings_from_table(
         if hours > 168:
             raise reader.fail("hours_per_week", "cannot exceed the 168 hours of a week")
         updates["hours_per_week"] = hours
+    if "horizon_weeks" in table:
+        weeks = reader.integer("horizon_weeks", minimum=1)
+        if weeks > 260:
+            raise reader.fail("horizon_weeks", "cannot exceed 260 (five years)")
+        updates["horizon_weeks"] = weeks
     if "review_budget_lines" in table:
         updates["review_budget_lines"] = reader.integer("review_budget_lines", minimum=1)
     if "review_rate_lines_per_hour" in table:
@@ -183,4 +281,82 @@ def _risk(reader: TableReader) -> RiskThresholds:
         tested_coverage_percent=reader.number("tested_coverage_percent"),
         coverage_measure=reader.string("coverage_measure"),
         uncertain_share=reader.number("uncertain_share"),
+    )
+
+
+def _weights(reader: TableReader, names: tuple[str, ...]) -> dict[str, float]:
+    reader.only(set(names))
+    return {name: reader.number(name) for name in names}
+
+
+def _value(reader: TableReader) -> ValueWeights:
+    reader.only({"severity", "confidence", "hotspot_weight", "hotspot_priority_top"})
+    return ValueWeights(
+        severity=_weights(reader.table("severity"), SEVERITIES),
+        confidence=_weights(reader.table("confidence"), CONFIDENCES),
+        hotspot_weight=reader.number("hotspot_weight"),
+        hotspot_priority_top=reader.integer("hotspot_priority_top"),
+    )
+
+
+def _path_classes(reader: TableReader) -> tuple[PathClass, ...]:
+    classes = []
+    for name in reader.values:  # file order: the first class whose patterns match wins
+        table = reader.table(name).only(
+            {"label", "patterns", "weight", "ships", "endpoint_files", "max_priority"}
+        )
+        classes.append(
+            PathClass(
+                name=name,
+                label=table.string("label"),
+                patterns=table.strings("patterns"),
+                weight=table.number("weight"),
+                ships=table.flag("ships", default=True),
+                endpoint_files=table.flag("endpoint_files"),
+                max_priority=(
+                    table.choice("max_priority", _PRIORITY_NAMES)
+                    if "max_priority" in table.values
+                    else None
+                ),
+            )
+        )
+    return tuple(classes)
+
+
+def _root_causes(reader: TableReader) -> RootCauseSettings:
+    reader.only(
+        {
+            "by_message", "by_line", "not_by_line", "not_by_message", "per_site_minutes",
+            "per_site_lines", "line_groups",
+        }
+    )  # fmt: skip
+    return RootCauseSettings(
+        by_message=reader.flag("by_message", default=True),
+        by_line=reader.flag("by_line", default=True),
+        not_by_line=reader.strings("not_by_line"),
+        line_groups=_line_groups(reader),
+        not_by_message=reader.strings("not_by_message"),
+        per_site_minutes=reader.number("per_site_minutes"),
+        per_site_lines=reader.number("per_site_lines"),
+    )
+
+
+def _line_groups(reader: TableReader) -> tuple[tuple[str, ...], ...]:
+    value = reader.values.get("line_groups", [])
+    if not isinstance(value, list) or not all(
+        isinstance(group, list) and group and all(isinstance(c, str) and c for c in group)
+        for group in value
+    ):
+        raise reader.fail("line_groups", "must be a list of lists of category names")
+    return tuple(tuple(group) for group in value)
+
+
+def _history(reader: TableReader) -> HistorySettings:
+    reader.only({"months", "max_commits", "timeout_seconds", "max_function_files", "shown"})
+    return HistorySettings(
+        months=reader.integer("months", minimum=1),
+        max_commits=reader.integer("max_commits", minimum=1),
+        timeout_seconds=reader.number("timeout_seconds", minimum=1),
+        max_function_files=reader.integer("max_function_files"),
+        shown=reader.integer("shown", minimum=1),
     )

@@ -7,8 +7,8 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from analyzer import __version__
-from analyzer.metrics import aggregate
 from analyzer.model import Finding
+from analyzer.planning.metrics.aggregate import aggregate
 from analyzer.render.plan_data import plan_sections
 from analyzer.report import Report
 
