@@ -69,6 +69,11 @@ def estimate_effort(
     extra_minutes: float = 0.0,
 ) -> EffortEstimate:
     minutes = extra_minutes + sum(cause_minutes(c, rulebook, settings) for c in causes)
+    return effort_of(minutes, settings)
+
+
+def effort_of(minutes: float, settings: PlanSettings) -> EffortEstimate:
+    """Minutes of work as hours and a size."""
     hours = round(minutes / 60, 1)
     size: Size = "Small" if hours <= settings.small_max_hours else "Medium"
     if hours > settings.medium_max_hours:

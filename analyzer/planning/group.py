@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 
 from analyzer.model import Finding
 from analyzer.planning.estimate import (
@@ -25,7 +24,7 @@ from analyzer.planning.estimate import (
     ReviewTime,
     cause_lines,
     cause_minutes,
-    estimate_effort,
+    effort_of,
     estimate_review_time,
 )
 from analyzer.planning.facts import CodeFacts
@@ -100,6 +99,20 @@ class _Draft:
     tail_value: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class _Costs:
+    """Each root cause's changed lines and remediation minutes, worked out once."""
+
+    lines_by_id: dict[int, float]
+    minutes_by_id: dict[int, float]
+
+    def lines(self, cause: RootCause) -> float:
+        return self.lines_by_id[id(cause)]
+
+    def minutes(self, cause: RootCause) -> float:
+        return self.minutes_by_id[id(cause)]
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class GroupingInputs:
     kinds: KindBook
@@ -117,6 +130,10 @@ def group_findings(
     """Recommendations in kind order, then path order; independent of input order."""
     kinds, settings = inputs.kinds, inputs.settings
     causes = find_root_causes(findings, settings.root_causes, inputs.context.primary)
+    costs = _Costs(
+        {id(c): cause_lines(c, settings) for c in causes},
+        {id(c): cause_minutes(c, inputs.rulebook, settings) for c in causes},
+    )
     rank = kinds.rank()
     ratchet = kinds.ratchet()
     gated = _long_tail_rules(findings, ratchet)
@@ -130,7 +147,7 @@ def group_findings(
         regular[kind.id].append(cause)
     drafts: list[_Draft] = []
     if ratchet is not None and gated:
-        paying, rest = _paying(tail, inputs, ratchet.fix_now_minutes)
+        paying, rest = _paying(tail, inputs, costs, ratchet.fix_now_minutes)
         drafts.append(
             _Draft(
                 kind=ratchet,
@@ -145,20 +162,51 @@ def group_findings(
     for kind in kinds.kinds:
         for long_tail in (False, True):
             group = regular.get(f"tail:{kind.id}" if long_tail else kind.id, [])
-            for primary, urgent in ((True, True), (True, False), (False, True), (False, False)):
-                part = [
-                    c
-                    for c in group
-                    if inputs.context.primary(c.anchor.path) == primary
-                    and (c.lead.severity in _URGENT) == urgent
-                ]
-                drafts.extend(
-                    _Draft(kind=kind, causes=tuple(piece), long_tail=long_tail)
-                    for piece in split_for_review(
-                        part, lambda c: cause_lines(c, settings), settings.review_budget_lines
+            for primary in (True, False):
+                mine = [c for c in group if inputs.context.primary(c.anchor.path) == primary]
+                for part in (
+                    _by_urgency(mine, settings, costs)
+                    if not _refactors(kind, inputs)
+                    else _by_change(mine, inputs)
+                ):
+                    drafts.extend(
+                        _Draft(kind=kind, causes=tuple(piece), long_tail=long_tail)
+                        for piece in split_for_review(
+                            part, costs.lines, settings.review_budget_lines
+                        )
                     )
-                )
-    return _finish(drafts, inputs)
+    return _finish(drafts, inputs, costs)
+
+
+def _refactors(kind: RecommendationKind, inputs: GroupingInputs) -> bool:
+    return inputs.settings.risk.complexity_category in kind.categories
+
+
+def _by_change(causes: Sequence[RootCause], inputs: GroupingInputs) -> list[list[RootCause]]:
+    """Refactoring of code that changed in the history window apart from code that did not:
+    they differ in priority and order."""
+    changed = inputs.context.changed
+    if changed is None:
+        return [list(causes)] if causes else []
+    hot = [c for c in causes if any((f.path, f.symbol) in changed for f in c.findings)]
+    hot_ids = {id(c) for c in hot}
+    cold = [c for c in causes if id(c) not in hot_ids]
+    return [part for part in (hot, cold) if part]
+
+
+def _by_urgency(
+    causes: Sequence[RootCause], settings: PlanSettings, costs: _Costs
+) -> list[list[RootCause]]:
+    """Urgent causes (high or medium severity) apart from routine ones, unless all of them
+    fit one review and the routine part is the smaller job: two pull requests on the same
+    few files would only conflict."""
+    urgent = [c for c in causes if c.lead.severity in _URGENT]
+    routine = [c for c in causes if c.lead.severity not in _URGENT]
+    if not urgent or not routine:
+        return [list(causes)] if causes else []
+    fits = sum(costs.lines(c) for c in causes) <= settings.review_budget_lines
+    minutes = [sum(costs.minutes(c) for c in part) for part in (urgent, routine)]
+    return [list(causes)] if fits and minutes[1] <= minutes[0] else [urgent, routine]
 
 
 def _long_tail_rules(
@@ -176,7 +224,7 @@ def _long_tail_rules(
 
 
 def _paying(
-    causes: Sequence[RootCause], inputs: GroupingInputs, fix_now_minutes: float
+    causes: Sequence[RootCause], inputs: GroupingInputs, costs: _Costs, fix_now_minutes: float
 ) -> tuple[list[RootCause], list[RootCause]]:
     """The long-tail fixes worth doing now, most valuable first, within the review budget and
     ``fix_now_minutes``: findings not of low confidence in request-handling code and in the
@@ -195,8 +243,7 @@ def _paying(
     room, time = float(settings.review_budget_lines), fix_now_minutes
     chosen: set[int] = set()
     for index, cause in sorted(enumerate(causes), key=lambda item: worth(item[1])):
-        lines = cause_lines(cause, settings)
-        minutes = cause_minutes(cause, inputs.rulebook, settings)
+        lines, minutes = costs.lines(cause), costs.minutes(cause)
         if pays(cause) and lines <= room and minutes <= time:
             chosen.add(index)
             room, time = room - lines, time - minutes
@@ -223,7 +270,7 @@ def split_for_review(
     if size(indexes) <= budget:
         return [list(causes)]
     units: list[list[int]] = []
-    by_directory = _grouped(indexes, lambda i: str(PurePosixPath(causes[i].anchor.path).parent))
+    by_directory = _grouped(indexes, lambda i: causes[i].anchor.path.rpartition("/")[0] or ".")
     for directory in by_directory:
         if size(directory) <= budget:
             units.append(directory)
@@ -257,7 +304,9 @@ def _runs(
     return runs
 
 
-def _finish(drafts: Sequence[_Draft], inputs: GroupingInputs) -> tuple[Recommendation, ...]:
+def _finish(
+    drafts: Sequence[_Draft], inputs: GroupingInputs, costs: _Costs
+) -> tuple[Recommendation, ...]:
     per_kind = Counter(draft.kind.id for draft in drafts)
     seen: Counter[str] = Counter()
     ids: list[str] = []
@@ -269,7 +318,7 @@ def _finish(drafts: Sequence[_Draft], inputs: GroupingInputs) -> tuple[Recommend
             else f"{draft.kind.id}-{seen[draft.kind.id]}"
         )
     recommendations = [
-        _build(rec_id, draft, inputs) for rec_id, draft in zip(ids, drafts, strict=True)
+        _build(rec_id, draft, inputs, costs) for rec_id, draft in zip(ids, drafts, strict=True)
     ]
     titles = unique_titles(
         {rec.id: rec.title for rec in recommendations},
@@ -293,11 +342,11 @@ def _line_range(findings: Sequence[Finding]) -> str:
     return f"line {lines[0]}" if min(lines) == max(lines) else f"lines {min(lines)}-{max(lines)}"
 
 
-def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs) -> Recommendation:
+def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs, costs: _Costs) -> Recommendation:
     kind, causes, settings = draft.kind, draft.causes, inputs.settings
     findings = tuple(sorted((f for c in causes for f in c.findings), key=canonical))
     files = tuple(sorted({f.path for f in findings}))
-    lines = sum(cause_lines(c, settings) for c in causes)
+    lines = sum(costs.lines(c) for c in causes)
     value = kind.value_weight * sum(inputs.context.finding_value(f) for f in findings)
     if kind.ratchet:
         priority: Priority = kind.max_priority
@@ -306,12 +355,11 @@ def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs) -> Recommendation
         lines += 2 * len(draft.gated_rules) + 6  # the pyproject.toml keys and the CI step
         value += draft.tail_value
     else:
-        refactoring = inputs.settings.risk.complexity_category in kind.categories
-        priority, why = assess_priority(kind, findings, inputs.context, refactoring)
+        priority, why = assess_priority(kind, findings, inputs.context, _refactors(kind, inputs))
         title = make_title(
             describe_fixes(causes, inputs.kinds, inputs.rulebook), describe_place(files)
         )
-    biggest = max((cause_lines(c, settings) for c in causes), default=0.0)
+    biggest = max((costs.lines(c) for c in causes), default=0.0)
     oversized = (
         f"one fix alone is about {round(biggest)} changed lines, over the "
         f"{settings.review_budget_lines}-line review budget"
@@ -330,7 +378,7 @@ def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs) -> Recommendation
         changed_lines=round(lines),
         priority=priority,
         priority_reason=why,
-        effort=estimate_effort(causes, inputs.rulebook, settings, extra_minutes=kind.setup_minutes),
+        effort=effort_of(kind.setup_minutes + sum(costs.minutes(c) for c in causes), settings),
         risk=assess_risk(
             findings,
             inputs.facts,

@@ -93,6 +93,13 @@ class KindBook:
     kinds: tuple[RecommendationKind, ...]
     rule_phrases: tuple[tuple[str, Phrase], ...] = ()
     category_phrases: Mapping[str, Phrase] = field(default_factory=dict)
+    # Phrases and kinds already looked up, by (rule, category): memos, not state.
+    _found: dict[tuple[str, str], Phrase | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _assigned: dict[tuple[str, str], RecommendationKind] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def by_id(self) -> dict[str, RecommendationKind]:
         return {kind.id: kind for kind in self.kinds}
@@ -105,6 +112,12 @@ class KindBook:
 
     def assign(self, finding: Finding) -> RecommendationKind:
         """The first kind naming the rule, else the first naming the category, else catch-all."""
+        key = (finding.rule_id, finding.category)
+        if key not in self._assigned:
+            self._assigned[key] = self._kind_of(finding)
+        return self._assigned[key]
+
+    def _kind_of(self, finding: Finding) -> RecommendationKind:
         regular = [kind for kind in self.kinds if not kind.ratchet]
         for kind in regular:
             if matches_rules(kind.rules, finding.rule_id):
@@ -115,10 +128,13 @@ class KindBook:
         return next(kind for kind in regular if kind.catch_all)
 
     def phrase(self, rule_id: str, category: str) -> Phrase | None:
-        for pattern, phrase in self.rule_phrases:
-            if rule_matches(pattern, rule_id):
-                return phrase
-        return self.category_phrases.get(category)
+        key = (rule_id, category)
+        if key not in self._found:
+            self._found[key] = next(
+                (phrase for pattern, phrase in self.rule_phrases if rule_matches(pattern, rule_id)),
+                self.category_phrases.get(category),
+            )
+        return self._found[key]
 
 
 def load_kinds(extra_dirs: Iterable[Path] = ()) -> KindBook:

@@ -22,7 +22,7 @@ from analyzer.planning.metrics.specs import MetricSpec, load_metric_specs
 from analyzer.planning.metrics.success import SuccessMetric, measure_success_metrics
 from analyzer.planning.schedule import Phase, Schedule, order_recommendations, schedule
 from analyzer.planning.settings import PlanSettings, default_plan_settings, load_plan_settings
-from analyzer.planning.value import value_context
+from analyzer.planning.value import classify, value_context
 from analyzer.rules import RuleBook, load_rulebook
 
 
@@ -45,7 +45,10 @@ class Roadmap:
     total_days: int
     metrics: tuple[SuccessMetric, ...]
     settings: PlanSettings
+    # Every hotspot (for the JSON export), and those in the project's own code (not tests
+    # or vendored code): the ones the Markdown lists and that raise priorities.
     hotspots: tuple[Hotspot, ...] = ()
+    primary_hotspots: tuple[Hotspot, ...] = ()
     history: History | None = None
     moves: tuple[Move, ...] = ()
 
@@ -82,10 +85,10 @@ def plan_roadmap(
     result: ScanResult, planning: Planning, history: History | None = None
 ) -> tuple[tuple[Recommendation, ...], Roadmap]:
     """Recommendations (scheduled first, then the backlog) and the roadmap."""
-    planned, hotspots = _plan(result, planning, history)
+    planned, hotspots, primary = _plan(result, planning, history)
     moves: tuple[Move, ...] = ()
     if hotspots:
-        without, _ = _plan(result, planning, None)
+        without, _, _ = _plan(result, planning, None)
         moves = _moves(planned, without)
     backlog = frozenset(planned.backlog)
     fixed = [f for rec in planned.recommendations if rec.id not in backlog for f in rec.findings]
@@ -97,6 +100,7 @@ def plan_roadmap(
         metrics=measure_success_metrics(result, planning.metric_specs, fixed),
         settings=planning.settings,
         hotspots=hotspots,
+        primary_hotspots=primary,
         history=history,
         moves=moves,
     )
@@ -105,17 +109,21 @@ def plan_roadmap(
 
 def _plan(
     result: ScanResult, planning: Planning, history: History | None
-) -> tuple[Schedule, tuple[Hotspot, ...]]:
+) -> tuple[Schedule, tuple[Hotspot, ...], tuple[Hotspot, ...]]:
     settings, kinds = planning.settings, planning.kinds
     facts = gather_code_facts(result, settings.risk, history)
     hotspots = find_hotspots(facts, history)
+    classes = {
+        h.path: classify(h.path, settings.path_classes, facts.endpoint_files) for h in hotspots
+    }
+    primary = tuple(h for h in hotspots if not classes[h.path].secondary)
     context = value_context(
         (f.path for f in result.findings),
         weights=settings.value,
         classes=settings.path_classes,
         endpoint_files=facts.endpoint_files,
         file_commits=facts.file_commits,
-        hotspots=hotspots,
+        hotspots=primary,
         window=f"since {history.since}" if history is not None and history.since else "",
         history_read=history is not None and history.available,
     )
@@ -136,27 +144,35 @@ def _plan(
     ordered = order_recommendations(grouped, refactoring)
     linked = link_dependencies(ordered, {kind.id: kind.changes_code for kind in kinds.kinds})
     themes = {kind.id: kind.theme for kind in kinds.kinds}
-    return schedule(linked, settings, themes), hotspots
+    return schedule(linked, settings, themes), hotspots, primary
 
 
 def _moves(planned: Schedule, without: Schedule) -> tuple[Move, ...]:
-    """Pull requests scheduled earlier because of the history, the biggest jumps first."""
+    """Pull requests scheduled earlier because of the history, in schedule order.
+
+    A pull request is matched with the one that held its first finding in the plan made
+    without history (the groups may differ: history keeps changing code apart)."""
 
     def ranks(plan: Schedule) -> dict[str, int]:
         backlog = frozenset(plan.backlog)
-        scheduled = [rec.title for rec in plan.recommendations if rec.id not in backlog]
-        return {title: index + 1 for index, title in enumerate(scheduled)}
+        scheduled = [rec for rec in plan.recommendations if rec.id not in backlog]
+        return {_key(rec): index + 1 for index, rec in enumerate(scheduled)} | {
+            f.fingerprint: index + 1 for index, rec in enumerate(scheduled) for f in rec.findings
+        }
 
-    with_history, plain = ranks(planned), ranks(without)
-    ids = {rec.title: rec.id for rec in planned.recommendations}
-    moves = [
-        Move(recommendation_id=ids[title], rank=rank, rank_without=plain.get(title))
-        for title, rank in with_history.items()
-        if plain.get(title) is None or plain[title] > rank
-    ]
-    return tuple(
-        sorted(moves, key=lambda m: (-((m.rank_without or len(plain) + 1) - m.rank), m.rank))
-    )
+    plain = ranks(without)
+    backlog = frozenset(planned.backlog)
+    scheduled = [rec for rec in planned.recommendations if rec.id not in backlog]
+    moves = []
+    for rank, rec in enumerate(scheduled, start=1):
+        before = plain.get(rec.findings[0].fingerprint if rec.findings else _key(rec))
+        if before is None or before > rank:
+            moves.append(Move(recommendation_id=rec.id, rank=rank, rank_without=before))
+    return tuple(moves)
+
+
+def _key(rec: Recommendation) -> str:
+    return f"kind:{rec.kind}" if not rec.findings else rec.findings[0].fingerprint
 
 
 def scheduled_ids(roadmap: Roadmap) -> Sequence[str]:

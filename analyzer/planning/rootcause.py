@@ -27,15 +27,12 @@ class RootCause:
     findings: tuple[Finding, ...]
     # "single", or what joined the findings: the same message, the same line, or both.
     joined_by: str
+    # The most severe, most certain finding: what the fix is named after.
+    lead: Finding
 
     @property
     def anchor(self) -> Finding:
         return self.findings[0]
-
-    @property
-    def lead(self) -> Finding:
-        """The most severe, most certain finding: what the fix is named after."""
-        return min(self.findings, key=_importance)
 
     @property
     def sites(self) -> int:
@@ -56,6 +53,18 @@ def _importance(finding: Finding) -> tuple[int, int, tuple[str, int, int, str, s
 
 def canonical(finding: Finding) -> tuple[str, int, int, str, str]:
     return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
+
+
+def _per_rule(excluded: tuple[str, ...], off: bool) -> Callable[[str], bool]:
+    """Whether a rule takes part in a kind of merge, decided once per rule id."""
+    answers: dict[str, bool] = {}
+
+    def allowed(rule_id: str) -> bool:
+        if rule_id not in answers:
+            answers[rule_id] = not off and not matches_rules(excluded, rule_id)
+        return answers[rule_id]
+
+    return allowed
 
 
 def normalized_message(message: str) -> str:
@@ -90,20 +99,18 @@ def find_root_causes(
             joined.setdefault(low, set()).update(joined.pop(high, set()))
         joined.setdefault(find(first), set()).add(how)
 
+    by_message = _per_rule(settings.not_by_message, not settings.by_message)
+    by_line = _per_rule(settings.not_by_line, not settings.by_line)
     seen_message: dict[tuple[str, str, bool], int] = {}
     seen_line: dict[tuple[str, int, str], int] = {}
     concern = {category: group[0] for group in settings.line_groups for category in group}
     for index, finding in enumerate(ordered):
-        if settings.by_message and not matches_rules(settings.not_by_message, finding.rule_id):
+        if by_message(finding.rule_id):
             key = (finding.rule_id, normalized_message(finding.message), side(finding.path))
             first = seen_message.setdefault(key, index)
             if first != index:
                 union(first, index, "message")
-        if (
-            settings.by_line
-            and finding.path != "."
-            and not matches_rules(settings.not_by_line, finding.rule_id)
-        ):
+        if finding.path != "." and by_line(finding.rule_id):
             place = (finding.path, finding.line, concern.get(finding.category, finding.category))
             first = seen_line.setdefault(place, index)
             if first != index:
@@ -115,6 +122,7 @@ def find_root_causes(
         RootCause(
             findings=tuple(members),
             joined_by=" and ".join(sorted(joined.get(root, set()))) or "single",
+            lead=min(members, key=_importance),
         )
         for root, members in sorted(groups.items())
     )

@@ -10,7 +10,7 @@ the team, horizon and review numbers in ``[tool.roadmap.plan]`` of its pyproject
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,12 +46,19 @@ class ChangedLinesTable:
     default: LineEstimate
     categories: Mapping[str, LineEstimate]
     rules: tuple[tuple[str, LineEstimate], ...]
+    # Estimates already looked up, by (rule, category): a memo, not state.
+    _found: dict[tuple[str, str], LineEstimate] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def lookup(self, rule_id: str, category: str) -> LineEstimate:
-        for pattern, estimate in self.rules:
-            if rule_matches(pattern, rule_id):
-                return estimate
-        return self.categories.get(category, self.default)
+        key = (rule_id, category)
+        if key not in self._found:
+            self._found[key] = next(
+                (estimate for pattern, estimate in self.rules if rule_matches(pattern, rule_id)),
+                self.categories.get(category, self.default),
+            )
+        return self._found[key]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -54,8 +54,8 @@ def _fallback(finding: Finding, rulebook: RuleBook) -> Phrase:
 
 
 def describe_place(files: Sequence[str]) -> str:
-    """ "in a.py and b.py", "in pkg/forum (5 files)", "in pkg/api, pkg/models and 2 more
-    packages (9 files)", "for the project"."""
+    """ "in a.py and b.py", "in pkg/forum (5 files)", "in pkg (4 packages, 9 files)",
+    "for the project"."""
     real = sorted(path for path in files if path != ".")
     if not real:
         return "for the project"
@@ -67,9 +67,9 @@ def describe_place(files: Sequence[str]) -> str:
         return f"in {packages[0]} ({count})" if packages[0] != "." else f"across {count}"
     if len(packages) == 2:
         return f"in {packages[0]} and {packages[1]} ({count})"
-    more = len(packages) - 2
-    others = f"{more} more package{'s' if more > 1 else ''}"
-    return f"in {packages[0]}, {packages[1]} and {others} ({count})"
+    scope = common_scope(real)
+    where = f"in {scope}" if scope != "." else "across the project"
+    return f"{where} ({len(packages)} packages, {count})"
 
 
 def common_scope(files: Iterable[str]) -> str:

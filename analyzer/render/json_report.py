@@ -12,7 +12,7 @@ from analyzer.planning.metrics.aggregate import aggregate
 from analyzer.render.plan_data import plan_sections
 from analyzer.report import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

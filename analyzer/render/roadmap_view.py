@@ -279,9 +279,10 @@ def _history_view(roadmap: Roadmap, views: dict[str, dict[str, Any]]) -> dict[st
                 "complexity": h.complexity,
                 "score": h.score,
             }
-            for h in roadmap.hotspots[:shown]
+            for h in roadmap.primary_hotspots[:shown]
         ],
-        "total_hotspots": len(roadmap.hotspots),
+        "total_hotspots": len(roadmap.primary_hotspots),
+        "secondary_hotspots": len(roadmap.hotspots) - len(roadmap.primary_hotspots),
         "moves": [
             {
                 "number": views[move.recommendation_id]["number"],
@@ -348,7 +349,9 @@ def _mitigation_view(
     backlog: frozenset[str],
     views: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    hot = {(h.path, h.symbol): h for h in roadmap.hotspots[: roadmap.settings.history.shown]}
+    hot = {
+        (h.path, h.symbol): h for h in roadmap.primary_hotspots[: roadmap.settings.history.shown]
+    }
     touching = []
     for rec in scheduled:
         spots = {hot[(f.path, f.symbol)] for f in rec.findings if (f.path, f.symbol) in hot}

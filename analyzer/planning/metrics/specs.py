@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -87,19 +87,27 @@ class MetricSpec:
     # every finding of ``fixed_by`` is fixed (a size in megabytes, say).
     moves: Literal["per_fix", "when_all_fixed"] = "per_fix"
 
+    # Answers already given, by (rule, category, severity, confidence): a memo, not state.
+    _selected: dict[tuple[str, str, str, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     def selects(self, finding: Finding) -> bool:
-        return (
-            (not self.categories or finding.category in self.categories)
-            and (not self.rules or matches_rules(self.rules, finding.rule_id))
-            and (not self.severities or finding.severity in self.severities)
-            and (not self.confidences or finding.confidence in self.confidences)
-        )
+        key = (finding.rule_id, finding.category, finding.severity, finding.confidence)
+        if key not in self._selected:
+            self._selected[key] = (
+                (not self.categories or finding.category in self.categories)
+                and (not self.rules or matches_rules(self.rules, finding.rule_id))
+                and (not self.severities or finding.severity in self.severities)
+                and (not self.confidences or finding.confidence in self.confidences)
+            )
+        return self._selected[key]
 
     def moved_by(self, finding: Finding) -> bool:
         """Whether fixing the finding moves this metric."""
         if self.source == "findings":
             return self.selects(finding)
-        return matches_rules(self.fixed_by, finding.rule_id)
+        return bool(self.fixed_by) and matches_rules(self.fixed_by, finding.rule_id)
 
 
 def load_metric_specs(extra_dirs: Iterable[Path] = ()) -> tuple[MetricSpec, ...]:
