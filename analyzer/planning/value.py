@@ -139,7 +139,7 @@ def _secondary(
     worst, reason = _by_severity(kind, findings)
     if PRIORITIES.index(worst) < PRIORITIES.index(cap):
         return cast(Priority, cap), f"only {labels}"
-    return worst, f"{reason}, only in {labels}"
+    return worst, f"{reason} in {labels}"
 
 
 def _by_history(
