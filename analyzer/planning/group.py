@@ -43,11 +43,8 @@ from analyzer.planning.titles import (
 from analyzer.planning.value import ValueContext, assess_priority
 from analyzer.rules import RuleBook
 
-# A file this much of the most-changed file's commits counts as changing often.
-_HOT_FILE_SHARE = 0.5
-# Causes led by these severities go apart from the routine ones, so a critical fix never
-# carries thirty try-except-pass clean-ups with it.
-_URGENT = frozenset({"high", "medium"})
+# The ratchet's title names at most this many of the rules it gates.
+_NOUNS_NAMED = 3
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -200,8 +197,8 @@ def _by_urgency(
     """Urgent causes (high or medium severity) apart from routine ones, unless all of them
     fit one review and the routine part is the smaller job: two pull requests on the same
     few files would only conflict."""
-    urgent = [c for c in causes if c.lead.severity in _URGENT]
-    routine = [c for c in causes if c.lead.severity not in _URGENT]
+    urgent = [c for c in causes if c.lead.severity in settings.value.urgent_severities]
+    routine = [c for c in causes if c.lead.severity not in settings.value.urgent_severities]
     if not urgent or not routine:
         return [list(causes)] if causes else []
     fits = sum(costs.lines(c) for c in causes) <= settings.review_budget_lines
@@ -234,7 +231,8 @@ def _paying(
     def pays(cause: RootCause) -> bool:
         path = cause.anchor.path
         return cause.lead.confidence != "low" and (
-            context.path_class(path).weight > 1 or context.churn.get(path, 0.0) >= _HOT_FILE_SHARE
+            context.path_class(path).weight > 1
+            or context.churn.get(path, 0.0) >= settings.value.hot_file_share
         )
 
     def worth(cause: RootCause) -> tuple[float, tuple[str, int, int, str, str]]:
@@ -352,7 +350,7 @@ def _build(rec_id: str, draft: _Draft, inputs: GroupingInputs, costs: _Costs) ->
         priority: Priority = kind.max_priority
         why = f"keeps {draft.tail_findings} long-tail findings from growing"
         title = _ratchet_title(kind, draft.gated_rules)
-        lines += 2 * len(draft.gated_rules) + 6  # the pyproject.toml keys and the CI step
+        lines += kind.setup_lines
         value += draft.tail_value
     else:
         priority, why = assess_priority(kind, findings, inputs.context, _refactors(kind, inputs))
@@ -407,5 +405,7 @@ def _ratchet_title(kind: RecommendationKind, rules: Sequence[str]) -> str:
             if matches_rules((pattern,), rule)
         )
     )
+    if len(nouns) > _NOUNS_NAMED:
+        nouns = [*nouns[:_NOUNS_NAMED], f"{len(nouns) - _NOUNS_NAMED} more long-tail rules"]
     listed = nouns[0] if len(nouns) == 1 else f"{', '.join(nouns[:-1])} and {nouns[-1]}"
     return f"Gate CI on new {listed}"

@@ -24,7 +24,7 @@ from analyzer.tables import TableReader, read_toml
 _KIND_KEYS = {
     "title", "emoji", "categories", "rules", "max_priority", "escalate", "catch_all", "theme",
     "reviewers", "communicate", "changes_code", "ratchet", "min_findings", "setup_minutes",
-    "nouns", "fix_now_minutes", "value_weight",
+    "nouns", "fix_now_minutes", "value_weight", "setup_lines",
 }  # fmt: skip
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -54,6 +54,7 @@ class RecommendationKind:
     ratchet: bool = False
     min_findings: int = 0
     setup_minutes: float = 0.0
+    setup_lines: float = 0.0
     # The long-tail fixes the ratchet pull request makes now, at most this many minutes.
     fix_now_minutes: float = 0.0
     nouns: Mapping[str, str] = field(default_factory=dict)
@@ -186,6 +187,7 @@ def _parse_kind(kind_id: str, reader: TableReader) -> RecommendationKind:
         ratchet=reader.flag("ratchet"),
         min_findings=reader.integer("min_findings", 0),
         setup_minutes=reader.number("setup_minutes", 0),
+        setup_lines=reader.number("setup_lines", 0),
         fix_now_minutes=reader.number("fix_now_minutes", 0),
         nouns=nouns,
         thresholds=thresholds,

@@ -104,6 +104,11 @@ class ValueWeights:
     hotspot_weight: float
     # A pull request touching one of this many top hotspots is raised one priority step.
     hotspot_priority_top: int
+    # A file with at least this share of the most-changed file's commits changes often: the
+    # ratchet fixes its long-tail findings now.
+    hot_file_share: float
+    # Findings of these severities are urgent: kept apart from routine clean-ups.
+    urgent_severities: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -297,12 +302,24 @@ def _weights(reader: TableReader, names: tuple[str, ...]) -> dict[str, float]:
 
 
 def _value(reader: TableReader) -> ValueWeights:
-    reader.only({"severity", "confidence", "hotspot_weight", "hotspot_priority_top"})
+    reader.only(
+        {
+            "severity", "confidence", "hotspot_weight", "hotspot_priority_top", "hot_file_share",
+            "urgent_severities",
+        }
+    )  # fmt: skip
+    urgent = reader.strings("urgent_severities")
+    if not set(urgent) <= set(SEVERITIES):
+        raise reader.fail(
+            "urgent_severities", f"must name severities among {', '.join(SEVERITIES)}"
+        )
     return ValueWeights(
         severity=_weights(reader.table("severity"), SEVERITIES),
         confidence=_weights(reader.table("confidence"), CONFIDENCES),
         hotspot_weight=reader.number("hotspot_weight"),
         hotspot_priority_top=reader.integer("hotspot_priority_top"),
+        hot_file_share=reader.number("hot_file_share"),
+        urgent_severities=urgent,
     )
 
 
