@@ -406,6 +406,7 @@ def _ratchet_title(kind: RecommendationKind, rules: Sequence[str]) -> str:
         )
     )
     if len(nouns) > _NOUNS_NAMED:
-        nouns = [*nouns[:_NOUNS_NAMED], f"{len(nouns) - _NOUNS_NAMED} more long-tail rules"]
+        more = len(nouns) - _NOUNS_NAMED
+        nouns = [*nouns[:_NOUNS_NAMED], f"{more} more long-tail rule{'s' if more > 1 else ''}"]
     listed = nouns[0] if len(nouns) == 1 else f"{', '.join(nouns[:-1])} and {nouns[-1]}"
     return f"Gate CI on new {listed}"

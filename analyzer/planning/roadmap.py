@@ -7,7 +7,7 @@ function over frozen data; only ``load_planning`` reads files (the rules directo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,30 +150,42 @@ def _plan(
 def _moves(planned: Schedule, without: Schedule) -> tuple[Move, ...]:
     """Pull requests scheduled earlier because of the history, in schedule order.
 
-    A pull request is matched with the one that held its first finding in the plan made
-    without history (the groups may differ: history keeps changing code apart)."""
-
-    def ranks(plan: Schedule) -> dict[str, int]:
-        backlog = frozenset(plan.backlog)
-        scheduled = [rec for rec in plan.recommendations if rec.id not in backlog]
-        return {_key(rec): index + 1 for index, rec in enumerate(scheduled)} | {
-            f.fingerprint: index + 1 for index, rec in enumerate(scheduled) for f in rec.findings
-        }
-
-    plain = ranks(without)
+    The groups may differ between the two plans (history keeps changing code apart), so a
+    pull request's rank without history is where most of its findings were: the median of
+    their ranks, a finding in the backlog counting as past the end."""
+    rank_of = _ranks(without)
+    past_end = len(without.recommendations) - len(without.backlog) + 1
     backlog = frozenset(planned.backlog)
     scheduled = [rec for rec in planned.recommendations if rec.id not in backlog]
     moves = []
     for rank, rec in enumerate(scheduled, start=1):
-        before = plain.get(rec.findings[0].fingerprint if rec.findings else _key(rec))
-        if before is None or before > rank:
-            moves.append(Move(recommendation_id=rec.id, rank=rank, rank_without=before))
+        keys = [f.fingerprint for f in rec.findings] if not rec.gated_rules else [_key(rec)]
+        ranks = sorted(rank_of.get(key, past_end) for key in keys or [_key(rec)])
+        before = ranks[(len(ranks) - 1) // 2]
+        if before > rank:
+            moves.append(
+                Move(
+                    recommendation_id=rec.id,
+                    rank=rank,
+                    rank_without=None if before == past_end else before,
+                )
+            )
     return tuple(moves)
 
 
+def _ranks(plan: Schedule) -> dict[str, int]:
+    """The schedule rank of each finding (and of the ratchet, by its kind)."""
+    backlog = frozenset(plan.backlog)
+    scheduled = [rec for rec in plan.recommendations if rec.id not in backlog]
+    ranks = {_key(rec): index for index, rec in enumerate(scheduled, start=1)}
+    for index, rec in enumerate(scheduled, start=1):
+        ranks.update((f.fingerprint, index) for f in rec.findings)
+    return ranks
+
+
 def _key(rec: Recommendation) -> str:
-    return f"kind:{rec.kind}" if not rec.findings else rec.findings[0].fingerprint
-
-
-def scheduled_ids(roadmap: Roadmap) -> Sequence[str]:
-    return [rec_id for phase in roadmap.phases for rec_id in phase.recommendation_ids]
+    """The ratchet by its kind (there is one, whatever fixes it carries); others by the
+    first finding they hold."""
+    return (
+        f"kind:{rec.kind}" if rec.gated_rules or not rec.findings else rec.findings[0].fingerprint
+    )
