@@ -60,6 +60,8 @@ from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
+# The report formats that show the roadmap, and so its hotspots.
+_ROADMAP_FORMATS = frozenset({"markdown", "json"})
 # Ctrl-C: the shell convention, 128 + SIGINT.
 EXIT_INTERRUPTED = 130
 
@@ -171,7 +173,8 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     )
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
-    history = _history(root, result, effective, args)
+    formats = {target.format for target in targets} or {args.format}
+    history = _history(root, result, effective, args, formats)
     report = with_roadmap(
         Report(
             result=result,
@@ -194,11 +197,18 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
 
 
 def _history(
-    root: Path, result: ScanResult, effective: EffectiveConfig, args: argparse.Namespace
+    root: Path,
+    result: ScanResult,
+    effective: EffectiveConfig,
+    args: argparse.Namespace,
+    formats: set[str],
 ) -> History:
-    """The git history for hotspots: churn of each file and of each complex function."""
+    """The git history for hotspots: churn of each file and of each complex function; read
+    only for the reports that show a roadmap."""
     if args.no_history:
         return no_history("not read (--no-history)")
+    if not formats & _ROADMAP_FORMATS:
+        return no_history("not read (no report shows the roadmap)")
     settings = effective.plan or planning_settings(tuple(args.rules_dir))
     functions = index_complex_functions(result.findings, settings.risk.complexity_category)
     return read_history(
