@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from analyzer.model import Finding
+from analyzer.render.encode import dump_json
 
 BASELINE_VERSION = 1
 
@@ -156,7 +157,7 @@ def dumps_baseline(baseline: Baseline, tool_version: str) -> str:
             for e in baseline.entries
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(document)
 
 
 def loads_baseline(text: str, source: str) -> Baseline:

@@ -29,7 +29,7 @@ from analyzer.rules import RuleBook
 from analyzer.source import read_bytes
 
 # Bump when the payload layout changes; old entries then simply stop matching.
-FORMAT = "repo-roadmap-cache/1"
+FORMAT = "repo-roadmap-cache/2"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -47,7 +47,7 @@ def digest_files(root: str, files: Iterable[SourceFile]) -> dict[str, str]:
 
 
 def _digest_text(*parts: str) -> str:
-    return digest_bytes("\0".join(parts).encode("utf-8", "surrogateescape"))
+    return digest_bytes("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
 def module_digest(module_name: str) -> str:
@@ -200,14 +200,14 @@ class ResultCache:
         if header != _header(key, body):
             return None
         try:
-            return json.loads(body)
+            return json.loads(body.decode("ascii"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
 
     def _write(self, key: str, payload: object) -> None:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(
-            "utf-8", "surrogateescape"
-        )
+        # ASCII with \u escapes: a message quoting a lone surrogate from the tree's code (a
+        # string literal "\ud800") round-trips, where UTF-8 cannot encode it.
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +224,7 @@ class ResultCache:
 
 
 def _header(key: str, body: bytes) -> bytes:
-    return f"{FORMAT} {key} {digest_bytes(body)}".encode()
+    return f"{FORMAT} {key} {digest_bytes(body)}".encode("utf-8", "surrogatepass")
 
 
 def _output_to_json(output: AnalysisOutput) -> dict[str, Any]:

@@ -24,7 +24,9 @@ class ChangeError(ValueError):
     """The revision cannot be compared with (no git, not a repository, unknown revision)."""
 
 
-def changed_files(root: Path, revision: str, current: Iterable[str]) -> frozenset[str]:
+def changed_files(
+    root: Path, revision: str, current: Iterable[str], *, timeout: float = 120.0
+) -> frozenset[str]:
     """Those of ``current`` (paths relative to ``root``) whose content differs from
     ``revision``'s, or that it does not have. Deleted files are not in ``current``."""
     if not revision.strip() or revision.startswith("-"):
@@ -32,17 +34,19 @@ def changed_files(root: Path, revision: str, current: Iterable[str]) -> frozense
     repository = find_repository(root.resolve())
     if repository is None:
         raise ChangeError(f"--changed-since needs a git checkout; {root} is not in one")
-    committed = _blobs_at(repository, root.resolve(), revision)
+    committed = _blobs_at(repository, root.resolve(), revision, timeout)
     return frozenset(path for path in current if _differs(root, path, committed.get(path)))
 
 
-def _blobs_at(repository: Repository, root: Path, revision: str) -> dict[str, str]:
+def _blobs_at(repository: Repository, root: Path, revision: str, timeout: float) -> dict[str, str]:
     """Path (relative to ``root``) -> blob id, for every file of ``revision`` below ``root``."""
     try:
         commit = decode_path(
-            run_git(repository, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}")
+            run_git(
+                repository, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}", timeout=timeout
+            )
         ).strip()
-        listing = run_git(repository, "ls-tree", "-r", "-z", "--full-tree", commit, timeout=120)
+        listing = run_git(repository, "ls-tree", "-r", "-z", "--full-tree", commit, timeout=timeout)
     except GitError as exc:
         raise ChangeError(f"--changed-since {revision!r}: {exc}") from exc
     prefix = _prefix(repository, root)

@@ -24,7 +24,8 @@ class FileMemo:
         self._changed = False
 
     def _key(self, path: str, data: bytes) -> str:
-        return digest_bytes(f"{self._salt}\0{path}\0{digest_bytes(data)}".encode())
+        identity = f"{self._salt}\0{path}\0{digest_bytes(data)}"
+        return digest_bytes(identity.encode("utf-8", "surrogatepass"))
 
     def get(self, path: str, data: bytes) -> dict[str, Any] | None:
         """What was remembered for exactly this content of ``path``, or None."""

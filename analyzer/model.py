@@ -10,7 +10,9 @@ Confidence = Literal["high", "medium", "low"]
 Scope = Literal["file", "project"]
 Scalar = str | int | float | bool | None
 BaselineStatus = Literal["new", "baseline"]
-SuppressionReason = Literal["inline", "rule-disabled", "path-ignored"]
+# "whitelisted": an analyzer knows the item is used by a framework (a vulture whitelist in
+# rules/vulture.toml, or one of its ignored decorators); the finding's details name which.
+SuppressionReason = Literal["inline", "rule-disabled", "path-ignored", "whitelisted"]
 
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
@@ -40,6 +42,9 @@ class RawFinding:
     confidence: Confidence | None = None
     cwe: int | None = None
     details: tuple[tuple[str, Scalar], ...] = ()
+    # Set when the analyzer itself knows the finding is not to be reported (vulture items a
+    # framework whitelist covers); normalize files it under ``suppressed``, never drops it.
+    suppressed_by: SuppressionReason | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,7 +69,8 @@ class Finding:
     details: tuple[tuple[str, Scalar], ...] = ()
     # Set only when a baseline is in use: was this finding already in it?
     baseline_status: BaselineStatus | None = None
-    # Set only on suppressed findings: "inline", "rule-disabled" or "path-ignored".
+    # Set only on suppressed findings: "inline", "rule-disabled", "path-ignored" or
+    # "whitelisted".
     suppressed_by: SuppressionReason | None = None
 
 
@@ -99,6 +105,12 @@ class Endpoint:
     is_async: bool
     documented: bool
     authenticated: bool
+    # What authenticates it (see analyzer/analyzers/api/auth.py): decorator, dependency,
+    # router, app hook, blueprint hook, view class, handler, settings default, middleware,
+    # public (login and similar flows, public by design) or none.
+    auth_source: str = "none"
+    # The handler changes state (database or file writes, calls named like create/delete).
+    writes: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from analyzer.model import Finding, RawFinding
 from analyzer.rules import RuleBook
@@ -38,16 +39,39 @@ class SourceIndex:
 
     lines: tuple[str, ...]
     spans: tuple[SymbolSpan, ...]
+    # Where the innermost enclosing symbol changes: (first line, name or None), by line.
+    # Built once, so each lookup is a binary search, whatever the number of functions.
+    _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _names: tuple[str | None, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        segments = _segments(self.spans)
+        object.__setattr__(self, "_starts", tuple(line for line, _ in segments))
+        object.__setattr__(self, "_names", tuple(name for _, name in segments))
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def symbol_at(self, line: int) -> str | None:
-        best: SymbolSpan | None = None
-        for span in self.spans:
-            if span.start <= line <= span.end and (best is None or span.start >= best.start):
-                best = span
-        return best.name if best else None
+        position = bisect_right(self._starts, line) - 1
+        return self._names[position] if position >= 0 else None
+
+
+def _segments(spans: Sequence[SymbolSpan]) -> list[tuple[int, str | None]]:
+    """A sweep over the spans (properly nested, as functions and classes are): each start
+    opens a segment named after the span; each end reopens the enclosing span's segment."""
+    segments: list[tuple[int, str | None]] = []
+    open_spans: list[SymbolSpan] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        while open_spans and open_spans[-1].end < span.start:
+            closed = open_spans.pop()
+            segments.append((closed.end + 1, open_spans[-1].name if open_spans else None))
+        open_spans.append(span)
+        segments.append((span.start, span.name))
+    while open_spans:
+        closed = open_spans.pop()
+        segments.append((closed.end + 1, open_spans[-1].name if open_spans else None))
+    return segments
 
 
 EMPTY_INDEX = SourceIndex(lines=(), spans=())
@@ -102,17 +126,43 @@ def normalize(
     sources: Mapping[str, SourceIndex],
     severity_overrides: Mapping[str, str] | None = None,
 ) -> Normalized:
-    """Attach rules, symbols and fingerprints; split out inline-suppressed findings; sort."""
+    """Attach rules, symbols and fingerprints; split out the findings suppressed inline or
+    by their analyzer (a framework whitelist); sort."""
     overrides = severity_overrides or {}
     drafts = [_draft(item, rules, sources.get(item.path, EMPTY_INDEX), overrides) for item in raw]
-    findings = _fingerprint(drafts)
-    kept = tuple(f for f, line in findings if not _is_suppressed(line, f.rule_id))
-    suppressed = tuple(
-        replace(f, suppressed_by="inline")
-        for f, line in findings
-        if _is_suppressed(line, f.rule_id)
-    )
-    return Normalized(findings=kept, suppressed=suppressed)
+    lines = _LineFacts()
+    findings = _fingerprint(drafts, lines)
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding, line_text in findings:
+        if finding.suppressed_by is not None:
+            suppressed.append(finding)
+        elif _is_suppressed(lines.ignored_rules(line_text), finding.rule_id):
+            suppressed.append(replace(finding, suppressed_by="inline"))
+        else:
+            kept.append(finding)
+    return Normalized(findings=tuple(kept), suppressed=tuple(suppressed))
+
+
+class _LineFacts:
+    """What normalizing needs of a flagged line, computed once per distinct line: a file of
+    one 500 KB line with 40,000 findings must not be scanned 40,000 times."""
+
+    def __init__(self) -> None:
+        self._normalized: dict[str, str] = {}
+        self._ignores: dict[str, frozenset[str] | None] = {}
+
+    def normalized(self, text: str) -> str:
+        found = self._normalized.get(text)
+        if found is None:
+            found = self._normalized[text] = normalized_line(text)
+        return found
+
+    def ignored_rules(self, text: str) -> frozenset[str] | None:
+        """The rules ``# roadmap: ignore[...]`` lists on the line (empty: all), or None."""
+        if text not in self._ignores:
+            self._ignores[text] = _ignore_marker(text)
+        return self._ignores[text]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -143,6 +193,7 @@ def _draft(
         symbol=index.symbol_at(item.line),
         cwe=item.cwe,
         details=item.details,
+        suppressed_by=item.suppressed_by,
     )
     return _Draft(finding=finding, line_text=index.line_text(item.line))
 
@@ -153,17 +204,21 @@ def normalized_line(text: str) -> str:
     return _SPACE.sub(" ", _MARKER.sub("", text).strip())
 
 
-def _fingerprint(drafts: Sequence[_Draft]) -> list[tuple[Finding, str]]:
+def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[tuple[Finding, str]]:
     """Fingerprint = hash(rule, path, symbol, normalized line, occurrence index). No line number."""
     groups: dict[tuple[str, str, str, str], list[_Draft]] = defaultdict(list)
     for draft in drafts:
         f = draft.finding
-        groups[(f.rule_id, f.path, f.symbol or "", normalized_line(draft.line_text))].append(draft)
+        groups[(f.rule_id, f.path, f.symbol or "", lines.normalized(draft.line_text))].append(draft)
     result: list[tuple[Finding, str]] = []
     for key, members in groups.items():
         members.sort(key=lambda d: (d.finding.line, d.finding.column, d.finding.message))
+        # The shared prefix is hashed once per group; each occurrence only adds its index.
+        prefix = hashlib.sha256("\0".join((*key, "")).encode("utf-8", "surrogatepass"))
         for occurrence, draft in enumerate(members):
-            digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode()).hexdigest()[:20]
+            state = prefix.copy()
+            state.update(str(occurrence).encode())
+            digest = state.hexdigest()[:20]
             result.append((_with_fingerprint(draft.finding, digest), draft.line_text))
     result.sort(key=lambda pair: sort_key(pair[0]))
     return result
@@ -184,15 +239,20 @@ def sort_key(finding: Finding) -> tuple[str, int, int, str, str, str]:
     )
 
 
-def _is_suppressed(line_text: str, rule_id: str) -> bool:
-    match = _IGNORE.search(line_text)
+def _ignore_marker(line_text: str) -> frozenset[str] | None:
+    match = _IGNORE.search(line_text) if "roadmap" in line_text.lower() else None
     if match is None:
-        return False
+        return None
     listed = match.group("rules")
     if listed is None:
-        return True
-    wanted = {r.strip() for r in listed.split(",") if r.strip()}
-    return rule_id in wanted or rule_id.split(".", 1)[-1] in wanted
+        return frozenset()
+    return frozenset(r.strip() for r in listed.split(",") if r.strip())
+
+
+def _is_suppressed(ignored: frozenset[str] | None, rule_id: str) -> bool:
+    if ignored is None:
+        return False
+    return not ignored or rule_id in ignored or rule_id.split(".", 1)[-1] in ignored
 
 
 __all__ = ["EMPTY_INDEX", "Normalized", "SourceIndex", "index_sources", "normalize", "sort_key"]

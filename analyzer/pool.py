@@ -18,6 +18,7 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -228,6 +229,7 @@ def _serve(connection: Connection, lifeline: Connection) -> None:
     """A worker's life: run jobs until told to stop or the pool's end of the pipe closes."""
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
+    _silence()
     threading.Thread(target=_die_with_pool, args=(lifeline,), daemon=True).start()
     while True:
         try:
@@ -247,6 +249,19 @@ def _serve(connection: Connection, lifeline: Connection) -> None:
             return
         except Exception as exc:
             connection.send((False, f"result could not be sent: {exc!r}"))
+
+
+def _silence() -> None:
+    """Nothing a tool prints in a worker reaches the user's terminal or CI log: warnings
+    (Python 3.12 prints a SyntaxWarning naming the file for each invalid escape in the
+    scanned code) and stray output would carry the tree's file names and text unescaped.
+    Results and failures travel back over the pipe instead."""
+    warnings.simplefilter("ignore")
+    with contextlib.suppress(OSError):
+        sink = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(sink, 1)
+        os.dup2(sink, 2)
+        os.close(sink)
 
 
 def _die_with_pool(lifeline: Connection) -> None:

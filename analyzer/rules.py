@@ -178,8 +178,21 @@ def _merge(base: ToolRules, override: ToolRules) -> ToolRules:
         effort=override.effort,
         behaviour_change=override.behaviour_change,
         rules={**base.rules, **override.rules},
-        settings={**base.settings, **override.settings},
+        settings=merge_tables(base.settings, override.settings),
     )
+
+
+def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``, table by table: a nested table (one vulture whitelist,
+    one kind of document) is merged key by key, any other value (a list too) replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_tables(current, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def load_tool_file(path: Path) -> ToolRules:

@@ -19,6 +19,7 @@ from analyzer.analyze import (
 )
 from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
 from analyzer.config import ScanConfig, default_cache_dir
+from analyzer.deadline import time_limit
 from analyzer.discover import discover_files, read_git_info, read_project_name
 from analyzer.model import AnalyzerRun, FileError, Finding, ScanResult, SourceFile, Target
 from analyzer.normalize import SourceIndex, normalize, sort_key
@@ -98,7 +99,9 @@ def run_scan(
 ) -> ScanResult:
     root = root.resolve()
     rulebook = rules or load_rulebook()
-    files = discover_files(root, include=config.include, exclude=config.exclude)
+    files = discover_files(
+        root, include=config.include, exclude=config.exclude, timeout=config.timeout_s
+    )
     plan = plan_analyzers(discover_analyzers() if loaded is None else loaded, config)
     cache_dir = _cache_root(config)
     oversized = {f.path: f.size for f in files if _is_oversized(f, config.max_file_bytes)}
@@ -122,13 +125,16 @@ def run_scan(
         rulebook=rulebook,
         on_progress=on_progress,
     )
-    normalized = normalize(analysis.findings, rulebook, sources, dict(config.severity_overrides))
-    split = apply_config_suppressions(
-        _reported(normalized.findings, config), config.disabled_rules, config.path_ignores
-    )
+    with time_limit(config.timeout_s, "normalizing the findings"):
+        normalized = normalize(
+            analysis.findings, rulebook, sources, dict(config.severity_overrides)
+        )
+        split = apply_config_suppressions(
+            _reported(normalized.findings, config), config.disabled_rules, config.path_ignores
+        )
     analyzed = {f.path for r in requests.values() for f in r.files}
     return ScanResult(
-        target=_describe_target(root, files, analyzed),
+        target=_describe_target(root, files, analyzed, config.timeout_s),
         analyzers=tuple(sorted((*analysis.runs, *plan.inactive), key=lambda r: r.name)),
         findings=split.kept,
         measures=tuple(sorted(analysis.measures, key=lambda m: (m.name, m.path or ""))),
@@ -266,8 +272,10 @@ def _sorted_errors(errors: Sequence[FileError]) -> tuple[FileError, ...]:
     return tuple(sorted(set(errors), key=lambda e: (e.path, e.analyzer, e.reason)))
 
 
-def _describe_target(root: Path, files: Sequence[SourceFile], analyzed: set[str]) -> Target:
-    git = read_git_info(root)
+def _describe_target(
+    root: Path, files: Sequence[SourceFile], analyzed: set[str], timeout: float | None
+) -> Target:
+    git = read_git_info(root, timeout)
     lines = sum(_count_lines(root, f.path) for f in files if f.path in analyzed)
     return Target(
         root=str(root),

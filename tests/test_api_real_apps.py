@@ -129,6 +129,7 @@ def card(request, pk):
 @require_POST
 def card_done(request, pk):
     """Mark a card done."""
+    Card.objects.filter(pk=pk).update(done=True)
     return redirect("board")
 '''
 DJANGO_LOOKUP = '''

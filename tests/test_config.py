@@ -142,3 +142,24 @@ def test_test_files_ignore_asserts_and_fixture_arguments_by_default() -> None:
     assert suppression_reason(assert_in_code, (), default.path_ignores) is None
     turned_off = _load({"per_path_ignores": {}}).scan
     assert suppression_reason(assert_in_test, (), turned_off.path_ignores) is None
+
+
+@pytest.mark.parametrize("code", ["B105", "B106", "B107", "B108", "B311", "B404", "B603", "B607"])
+def test_test_data_rules_are_ignored_in_tests_and_reported_elsewhere(code: str) -> None:
+    from analyzer.suppress import suppression_reason
+    from tests.planning_samples import make_finding
+
+    ignores = _load({}).scan.path_ignores
+    in_test = make_finding(tool="bandit", code=code, path="tests/test_login.py")
+    in_code = make_finding(tool="bandit", code=code, path="app/login.py")
+    assert suppression_reason(in_test, (), ignores) == "path-ignored"
+    assert suppression_reason(in_code, (), ignores) is None
+
+
+@pytest.mark.parametrize("code", ["B602", "B307", "B608"])
+def test_dangerous_calls_in_tests_are_still_reported(code: str) -> None:
+    from analyzer.suppress import suppression_reason
+    from tests.planning_samples import make_finding
+
+    finding = make_finding(tool="bandit", code=code, path="tests/test_shell.py")
+    assert suppression_reason(finding, (), _load({}).scan.path_ignores) is None

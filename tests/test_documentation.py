@@ -3,6 +3,7 @@ and where project-level findings are reported (path ".", line 1)."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from analyzer.analyzers.documentation import DocumentationAnalyzer
 from analyzer.analyzers.documentation.presence import headings
 from analyzer.model import AnalysisOutput
+from analyzer.resources import rules_dir
 from analyzer.rules import load_rulebook
 from tests.conftest import analyze_tree
 
@@ -18,57 +20,13 @@ FULL_DOCS = {
     "CHANGELOG.md": "# Changelog\n",
     "docs/api.md": "# API reference\n",
 }
+RULES = tomllib.loads((rules_dir() / "documentation.toml").read_text(encoding="utf-8"))["rules"]
+# (rule code, kind, files), from the samples kept next to each rule in rules/documentation.toml.
 CASES: list[tuple[str, str, dict[str, str]]] = [
-    ("missing-readme", "valid", {"README.rst": "Tool\n====\n"}),
-    ("missing-readme", "valid", {"README": "plain text readme\n"}),
-    ("missing-readme", "invalid", {"docs/index.md": "# Tool\n"}),
-    ("missing-deployment-guide", "valid", {"docs/deployment.md": "# Deploy\n"}),
-    ("missing-deployment-guide", "valid", {"README.md": "# Tool\n\n## Running in production\n"}),
-    (
-        "missing-deployment-guide",
-        "valid",
-        {"docs/ops.rst": "Deploying the service\n=====================\n"},
-    ),
-    (
-        "missing-deployment-guide",
-        "invalid",
-        {"README.md": "# Tool\n\n## Development\n\n```sh\n# deploy later\n```\n"},
-    ),
-    ("missing-troubleshooting-guide", "valid", {"docs/troubleshooting.md": "# Help\n"}),
-    ("missing-troubleshooting-guide", "valid", {"README.md": "# Tool\n\n## FAQ\n"}),
-    ("missing-troubleshooting-guide", "invalid", {"README.md": "# Tool\n"}),
-    ("missing-changelog", "valid", {"CHANGES.rst": "1.0\n===\n"}),
-    ("missing-changelog", "valid", {"docs/changelog.md": "# 1.0\n"}),
-    ("missing-changelog", "invalid", {"README.md": "# Tool\n\nNo history here.\n"}),
-    ("missing-api-docs", "valid", {"docs/api/index.md": "# Modules\n"}),
-    ("missing-api-docs", "valid", {"README.md": "# Tool\n\n## API reference\n"}),
-    ("missing-api-docs", "invalid", {"README.md": "# Tool\n"}),
-    (
-        "missing-docstring",
-        "valid",
-        {"pkg/m.py": 'def f():\n    """Do f."""\n\n\ndef _private():\n    pass\n'},
-    ),
-    (
-        "missing-docstring",
-        "valid",
-        {"pkg/m.py": "class _Hidden:\n    def shown(self):\n        pass\n"},
-    ),
-    ("missing-docstring", "valid", {"tests/test_m.py": "def test_f():\n    pass\n"}),
-    (
-        "missing-docstring",
-        "valid",
-        {
-            "pkg/m.py": 'class C:\n    """C."""\n\n    def __init__(self):\n        pass\n\n'
-            '    @property\n    def x(self):\n        """X."""\n\n'
-            "    @x.setter\n    def x(self, v):\n        pass\n"
-        },
-    ),
-    ("missing-docstring", "invalid", {"pkg/m.py": "def f():\n    pass\n"}),
-    (
-        "missing-docstring",
-        "invalid",
-        {"pkg/m.py": 'class C:\n    """C."""\n\n    async def run(self):\n        pass\n'},
-    ),
+    (code, kind, dict(tree))
+    for code, rule in sorted(RULES.items())
+    for kind in ("valid", "invalid")
+    for tree in rule.get(kind, [])
 ]
 
 
@@ -103,13 +61,13 @@ def test_a_fully_documented_project_has_no_findings_and_all_presence_measures(
         tmp_path, {**FULL_DOCS, "pkg/m.py": '"""M."""\n\n\ndef f():\n    """F."""\n'}
     )
     assert output.findings == ()
-    presence = {m.name: m.value for m in output.measures if m.path is None}
+    presence = {m.name: (m.value, m.path) for m in output.measures if "symbols" not in m.name}
     assert presence == {
-        "documentation.api_docs": 1,
-        "documentation.changelog": 1,
-        "documentation.deployment_guide": 1,
-        "documentation.readme": 1,
-        "documentation.troubleshooting_guide": 1,
+        "documentation.api_docs": (1, "docs/api.md"),
+        "documentation.changelog": (1, "CHANGELOG.md"),
+        "documentation.deployment_guide": (1, "README.md"),
+        "documentation.readme": (1, "README.md"),
+        "documentation.troubleshooting_guide": (1, "README.md"),
     }
 
 
@@ -130,7 +88,7 @@ def test_docstring_measures_and_finding_positions(tmp_path: Path) -> None:
         "def helper():\n    pass\n"
     )
     output = run_documentation(tmp_path, {**FULL_DOCS, "pkg/api.py": text})
-    measures = {(m.name, m.path): m.value for m in output.measures if m.path}
+    measures = {(m.name, m.path): m.value for m in output.measures if "symbols" in m.name}
     assert measures == {
         ("documentation.public_symbols", "pkg/api.py"): 3,
         ("documentation.documented_symbols", "pkg/api.py"): 1,
@@ -149,3 +107,23 @@ def test_unparsable_python_is_a_file_error(tmp_path: Path) -> None:
 def test_headings_ignore_code_fences_and_short_underlines() -> None:
     text = "# Title\n\n```sh\n# not a heading\n```\n\nSection\n---\n\nLonger section\n===\n"
     assert headings(text) == ["title"]
+
+
+def test_a_linked_guide_is_found_on_the_document_that_links_it(tmp_path: Path) -> None:
+    readme = "# Shop\n\nRead the [docs](https://shop.example.org/docs/) to deploy it.\n"
+    output = run_documentation(tmp_path, {"README.md": readme})
+    where = {m.name: (m.value, m.path) for m in output.measures}
+    assert where["documentation.deployment_guide"] == (1, "README.md")
+    assert where["documentation.troubleshooting_guide"] == (0, None)
+
+
+def test_a_wheels_own_documentation_site_counts_by_its_name(tmp_path: Path) -> None:
+    metadata = (
+        "Metadata-Version: 2.1\nName: FlaskShop\n"
+        "Project-URL: Source, https://github.com/acme/flaskshop\n\n"
+        "# FlaskShop\n\nInstall it as shown [here](https://flaskshop.readthedocs.io/install.html).\n"
+    )
+    output = run_documentation(tmp_path, {"FlaskShop-1.0.dist-info/METADATA": metadata})
+    found = {m.name: m.value for m in output.measures}
+    assert found["documentation.readme"] == 1
+    assert found["documentation.deployment_guide"] == 1

@@ -1,8 +1,10 @@
 """The frontend analyzer: every VALID / INVALID sample in rules/frontend.toml, plus edges.
 
-A sample is a template (``page.html``) unless its first line is ``#!python``. INVALID
-samples mark each line that must be flagged with ``{# expect: RULE #}`` (templates) or
-``# expect: RULE`` (Python); VALID samples have no marker and must not fire the rule.
+A sample is a template (``page.html``) unless its first line is ``#!python``, or a small
+project when it starts with ``#!file: PATH`` lines, each opening one file (a macro in one
+template and the form that calls it in another, say). INVALID samples mark each line that
+must be flagged with ``{# expect: RULE #}`` (templates), ``# expect: RULE`` (Python) or
+``// expect: RULE`` (scripts); VALID samples have no marker and must not fire the rule.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from analyzer.analyzers.frontend import FrontendAnalyzer, analyze_template, defa
 from analyzer.model import AnalysisOutput, SourceFile
 from analyzer.plugins import AnalysisRequest
 from analyzer.resources import rules_dir
-from analyzer.rules import load_rulebook
+from tests.conftest import analyze_tree
 
-EXPECT = re.compile(r"(?:#|\{#)\s*expect:\s*(?P<ids>[\w.\-, ]+?)\s*(?:#\}|$)")
+EXPECT = re.compile(r"(?:#|\{#|//)\s*expect:\s*(?P<ids>[\w.\-, ]+?)\s*(?:#\}|$)")
+FILE = re.compile(r"^#!file:\s*(?P<path>\S+)\s*$", re.MULTILINE)
 RULES = tomllib.loads((rules_dir() / "frontend.toml").read_text(encoding="utf-8"))["rules"]
 SAMPLES = [
     pytest.param(code, kind, sample, id=f"{code}-{kind}-{index}")
@@ -30,16 +33,18 @@ SAMPLES = [
 
 
 def run_frontend(root: Path, files: dict[str, str]) -> AnalysisOutput:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    sources = tuple(SourceFile(path=name, size=len(text)) for name, text in sorted(files.items()))
-    options = load_rulebook().settings_for("frontend")
-    output = FrontendAnalyzer().analyze(
-        AnalysisRequest(root=str(root), files=sources, options=options)
-    )
-    assert isinstance(output, AnalysisOutput)
+    """Both phases, as a scan runs them."""
+    output: AnalysisOutput = analyze_tree(FrontendAnalyzer(), root, files)
     return output
+
+
+def sample_files(sample: str) -> dict[str, str]:
+    if sample.startswith("#!python"):
+        return {"app.py": sample}
+    if not sample.lstrip("\n").startswith("#!file:"):
+        return {"templates/page.html": sample}
+    pieces = FILE.split(sample.lstrip("\n"))
+    return {path: text.lstrip("\n") for path, text in zip(pieces[1::2], pieces[2::2], strict=True)}
 
 
 def expected_lines(text: str, rule_id: str) -> set[int]:
@@ -58,10 +63,14 @@ def test_every_rule_has_valid_and_invalid_samples() -> None:
 
 @pytest.mark.parametrize(("code", "kind", "sample"), SAMPLES)
 def test_rule_sample(tmp_path: Path, code: str, kind: str, sample: str) -> None:
-    name = "app.py" if sample.startswith("#!python") else "templates/page.html"
-    output = run_frontend(tmp_path, {name: sample})
-    found = {f.line for f in output.findings if f.tool_code == code}
-    expected = expected_lines(sample, f"frontend.{code}")
+    files = sample_files(sample)
+    output = run_frontend(tmp_path, files)
+    found = {(f.path, f.line) for f in output.findings if f.tool_code == code}
+    expected = {
+        (path, line)
+        for path, text in files.items()
+        for line in expected_lines(text, f"frontend.{code}")
+    }
     assert (kind == "invalid") == bool(expected)
     assert found == expected
     assert output.errors == ()
@@ -99,7 +108,7 @@ def test_templates_are_counted_and_python_files_are_not(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_templates_never_fail(text: str) -> None:
-    findings = analyze_template(text, "x.html", default_settings())
+    findings = analyze_template(text, "x.html", default_settings()).findings
     assert all(f.tool_code != "img-missing-alt" for f in findings)
 
 
@@ -119,4 +128,12 @@ def test_binary_template_is_a_file_error(tmp_path: Path) -> None:
 
 def test_a_label_for_defined_later_in_the_file_counts() -> None:
     text = '<input id="a" name="a">\n<label for="a">A</label>\n'
-    assert analyze_template(text, "x.html", default_settings()) == []
+    assert analyze_template(text, "x.html", default_settings()).findings == []
+
+
+def test_vendored_files_are_not_the_projects(tmp_path: Path) -> None:
+    page = '<input type="text" id="load-specific">\n<img src="x.png">\n'
+    output = run_frontend(
+        tmp_path, {"app/static/app/vendor/timeline/embed.html": page, "app/templates/a.html": page}
+    )
+    assert {f.path for f in output.findings} == {"app/templates/a.html"}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from analyzer.model import RawFinding
-from analyzer.normalize import SourceIndex, _index_one, normalize
+from analyzer.normalize import SourceIndex, SymbolSpan, _index_one, normalize
 from analyzer.rules import load_rulebook
 
 RULES = load_rulebook()
@@ -116,3 +119,34 @@ def test_output_is_sorted_whatever_the_input_order() -> None:
     backward = normalize([_raw(16), _raw(11), _raw(6)], RULES, index).findings
     assert forward == backward
     assert [f.line for f in forward] == [6, 11, 16]
+
+
+@st.composite
+def nested_spans(draw: st.DrawFn) -> list[SymbolSpan]:
+    """Properly nested spans, as functions and classes are: each child inside its parent."""
+    spans: list[SymbolSpan] = []
+
+    def grow(start: int, end: int, prefix: str, depth: int) -> None:
+        cursor = start
+        for index in range(draw(st.integers(0, 3 if depth < 3 else 0))):
+            if cursor > end:
+                return
+            child_start = draw(st.integers(cursor, end))
+            child_end = draw(st.integers(child_start, end))
+            name = f"{prefix}f{index}"
+            spans.append(SymbolSpan(start=child_start, end=child_end, name=name))
+            grow(child_start + 1, child_end, f"{name}.", depth + 1)
+            cursor = child_end + 1
+
+    grow(1, draw(st.integers(1, 60)), "", 0)
+    return spans
+
+
+@given(nested_spans(), st.integers(-2, 70))
+def test_symbol_lookup_by_binary_search_is_the_innermost_span(
+    spans: list[SymbolSpan], line: int
+) -> None:
+    index = SourceIndex(lines=(), spans=tuple(spans))
+    holding = [s for s in spans if s.start <= line <= s.end]
+    innermost = max(holding, key=lambda s: s.start, default=None)
+    assert index.symbol_at(line) == (innermost.name if innermost else None)

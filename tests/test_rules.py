@@ -97,3 +97,18 @@ def test_user_rules_override_bundled_ones(tmp_path: Path) -> None:
     book = load_rulebook(extra_dirs=[tmp_path])
     assert book.lookup("bandit", "B101").title == "Assert in production code"
     assert book.lookup("bandit", "B602").known
+
+
+def test_a_settings_override_merges_table_by_table(tmp_path: Path) -> None:
+    (tmp_path / "vulture.toml").write_text(
+        '[tool]\nname = "vulture"\ncategory = "dead-code"\n'
+        "[settings.whitelists.django-settings]\nenabled = false\n"
+        '[settings]\nignore_names = ["legacy_*"]\n'
+    )
+    settings = load_rulebook(extra_dirs=[tmp_path]).settings_for("vulture")
+    whitelists = settings["whitelists"]
+    assert whitelists["django-settings"]["enabled"] is False
+    assert whitelists["django-settings"]["uses"] == ["django"]
+    assert "alembic-migrations" in whitelists
+    assert settings["ignore_names"] == ["legacy_*"]
+    assert "@*.route" in settings["ignore_decorators"]

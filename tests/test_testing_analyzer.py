@@ -7,6 +7,7 @@ import ast
 import itertools
 import json
 import sqlite3
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from analyzer.analyzers.testing import TestingAnalyzer
 from analyzer.analyzers.testing.coverage_data import numbits_to_lines, statement_lines
 from analyzer.analyzers.testing.paths import match_recorded_paths
 from analyzer.model import AnalysisOutput
+from analyzer.resources import rules_dir
 from analyzer.rules import load_rulebook
 from tests.conftest import analyze_tree
 
@@ -42,26 +44,16 @@ TESTED = "from pkg.calc import add\n\n\ndef test_add():\n    assert add(1, 2) ==
 HALF = {1: 1, 3: 1, 4: 1, 7: 1, 8: 0}
 LOW = {1: 1, 3: 0, 4: 0, 7: 1, 8: 0}
 
-# (rule code, kind, files): VALID trees must not produce the rule, INVALID ones must.
+RULES = tomllib.loads((rules_dir() / "testing.toml").read_text(encoding="utf-8"))["rules"]
+# (rule code, kind, files): VALID trees must not produce the rule, INVALID ones must. The
+# untested-module trees are kept next to the rule in rules/testing.toml; the coverage ones
+# are built here, around generated coverage reports.
 CASES: list[tuple[str, str, dict[str, str]]] = [
-    (
-        "untested-module",
-        "valid",
-        {"pkg/calc.py": MODULE, "tests/test_calc.py": "def test_nothing():\n    pass\n"},
+    *(
+        ("untested-module", kind, dict(tree))
+        for kind in ("valid", "invalid")
+        for tree in RULES["untested-module"][kind]
     ),
-    ("untested-module", "valid", {"src/pkg/calc.py": MODULE, "tests/test_math.py": TESTED}),
-    (
-        "untested-module",
-        "valid",
-        {"pkg/calc.py": MODULE, "tests/test_math.py": "from pkg import calc\n"},
-    ),
-    (
-        "untested-module",
-        "valid",
-        {"pkg/constants.py": "LIMIT = 10\n", "setup.py": "def x():\n    pass\n"},
-    ),
-    ("untested-module", "invalid", {"pkg/calc.py": MODULE, "tests/test_other.py": "import json\n"}),
-    ("untested-module", "invalid", {"pkg/calc.py": MODULE}),
     (
         "low-coverage",
         "valid",

@@ -14,6 +14,8 @@ import ast
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,18 @@ MYPY_FLAGS = (
 )
 # mypy's own re-tries when a blocking error names a file we could not foresee.
 _MAX_ATTEMPTS = 4
+# mypy runs allowed to isolate the files it crashes on: a few crashing files among thousands.
+_MAX_BISECTION_RUNS = 40
+_SURROGATE = re.compile("[\udc80-\udcff]")
+# Modules mypy loads for every check (mypy.build.CORE_BUILTIN_MODULES; a test keeps the two
+# equal). A top-level file or package of the target with one of these names shadows the
+# standard library and mypy refuses the whole run, whether or not the file is passed to it.
+CORE_MODULES = frozenset(
+    {
+        "_collections_abc", "_typeshed", "abc", "builtins", "collections", "mypy_extensions",
+        "sys", "types", "typing", "typing_extensions",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -62,17 +76,62 @@ class TypingAnalyzer:
         return version("mypy")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        checked, errors = _parse_all(request)
-        measures = _annotation_measures(checked)
+        parsed, errors = _parse_all(request)
+        measures = _annotation_measures(parsed)
+        checked, uncheckable = _split_uncheckable(parsed)
+        errors.extend(uncheckable)
+        workdir = _working_directory(request, checked, hide=bool(uncheckable))
         findings: list[RawFinding] = []
         for group in _unique_module_groups(checked):
-            result = _run_mypy(request, [c.path for c in group])
+            result = _run_mypy(request, [c.path for c in group], workdir)
             if isinstance(result, AnalyzerFailure):
                 return result
             group_findings, group_errors = result
             findings.extend(group_findings)
             errors.extend(group_errors)
         return AnalysisOutput(findings=tuple(findings), errors=tuple(errors), measures=measures)
+
+
+def _split_uncheckable(parsed: Sequence[_Checked]) -> tuple[list[_Checked], list[FileError]]:
+    """The files mypy can be given, and errors for those it cannot: a top-level module that
+    shadows one mypy itself needs, or a file name that is not valid UTF-8 (mypy crashes)."""
+    checked: list[_Checked] = []
+    errors: list[FileError] = []
+    for item in parsed:
+        reason = _uncheckable_reason(item)
+        if reason is None:
+            checked.append(item)
+        else:
+            errors.append(FileError(path=item.path, analyzer="typing", reason=reason))
+    return checked, errors
+
+
+def _uncheckable_reason(item: _Checked) -> str | None:
+    top = item.module.split(".", 1)[0]
+    if top in CORE_MODULES:
+        return (
+            f"not type-checked: the top-level module {top!r} shadows the standard-library "
+            "module mypy itself needs"
+        )
+    if _SURROGATE.search(item.path):
+        return "not type-checked: the file name is not valid UTF-8, which mypy cannot handle"
+    return None
+
+
+def _working_directory(request: AnalysisRequest, checked: Sequence[_Checked], *, hide: bool) -> str:
+    """Where mypy runs: the root itself, or, when files must be kept from it (mypy would
+    still find a shadowing module through its search path, or import a bad file name), a
+    view of the tree holding links to the checked files only. Paths and module names stay."""
+    if not hide:
+        return request.root
+    view = Path(_cache_dir(request)) / "view"
+    shutil.rmtree(view, ignore_errors=True)
+    for item in checked:
+        link = view / item.path
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(Path(request.root, item.path))
+    view.mkdir(parents=True, exist_ok=True)
+    return str(view)
 
 
 def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError]]:
@@ -185,19 +244,70 @@ def _unique_module_groups(checked: Sequence[_Checked]) -> list[list[_Checked]]:
 
 def _cache_dir(request: AnalysisRequest) -> str:
     base = request.cache_dir or tempfile.gettempdir()
-    digest = hashlib.sha256(request.root.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(request.root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return str(Path(base) / "mypy" / digest)
 
 
 def _run_mypy(
-    request: AnalysisRequest, paths: list[str]
+    request: AnalysisRequest, paths: list[str], workdir: str
+) -> tuple[list[RawFinding], list[FileError]] | AnalyzerFailure:
+    result = _check(request, paths, workdir, cache=True)
+    if not isinstance(result, AnalyzerFailure):
+        return result
+    # An unwritable or corrupted incremental cache fails every later run: try once without
+    # it, and start it afresh for the next scan.
+    shutil.rmtree(Path(_cache_dir(request)) / "incremental", ignore_errors=True)
+    retried = _check(request, paths, workdir, cache=False)
+    if not isinstance(retried, AnalyzerFailure) or len(paths) < 2:
+        return retried
+    # Still failing: mypy crashes on some file (a segfault on a 20,000-term expression).
+    # Halve the files until the ones it crashes on are found; every other file keeps its
+    # findings.
+    found = _bisect(request, paths, workdir, _Budget(runs=_MAX_BISECTION_RUNS))
+    return result if found is None else found
+
+
+@dataclass(kw_only=True, slots=True)
+class _Budget:
+    runs: int
+
+
+def _bisect(
+    request: AnalysisRequest, paths: list[str], workdir: str, budget: _Budget
+) -> tuple[list[RawFinding], list[FileError]] | None:
+    """Findings of the files mypy survives, errors for those it crashes on alone; None when
+    the runs allowed are spent before the crashing files are isolated."""
+    findings: list[RawFinding] = []
+    errors: list[FileError] = []
+    middle = len(paths) // 2
+    for half in (paths[:middle], paths[middle:]):
+        if budget.runs <= 0:
+            return None
+        budget.runs -= 1
+        outcome = _check(request, half, workdir, cache=True)
+        if isinstance(outcome, AnalyzerFailure) and len(half) == 1:
+            reason = f"mypy crashed on this file: {outcome.reason.removeprefix('mypy failed: ')}"
+            errors.append(FileError(path=half[0], analyzer="typing", reason=reason[:300]))
+            continue
+        if isinstance(outcome, AnalyzerFailure):
+            deeper = _bisect(request, half, workdir, budget)
+            if deeper is None:
+                return None
+            outcome = deeper
+        findings.extend(outcome[0])
+        errors.extend(outcome[1])
+    return findings, errors
+
+
+def _check(
+    request: AnalysisRequest, paths: list[str], workdir: str, *, cache: bool
 ) -> tuple[list[RawFinding], list[FileError]] | AnalyzerFailure:
     errors: list[FileError] = []
     remaining = list(paths)
     for _ in range(_MAX_ATTEMPTS):
         if not remaining:
             return [], errors
-        completed = _invoke(request, remaining)
+        completed = _invoke(request, remaining, workdir, cache=cache)
         records, other = _parse_output(completed.stdout)
         if completed.returncode in (0, 1):
             # Exit 1 is "errors found": every record is a finding, including non-blocking
@@ -216,7 +326,9 @@ def _run_mypy(
     return AnalyzerFailure(reason="mypy kept reporting blocking errors")
 
 
-def _invoke(request: AnalysisRequest, paths: list[str]) -> subprocess.CompletedProcess[str]:
+def _invoke(
+    request: AnalysisRequest, paths: list[str], workdir: str, *, cache: bool
+) -> subprocess.CompletedProcess[str]:
     # -I (isolated): the working directory, which is the scanned repository, is not put on
     # sys.path, so a "mypy" package inside the target can never be imported instead.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPY", "PYTHON"))}
@@ -226,12 +338,18 @@ def _invoke(request: AnalysisRequest, paths: list[str]) -> subprocess.CompletedP
         "-m",
         "mypy",
         *MYPY_FLAGS,
-        f"--cache-dir={_cache_dir(request)}",
+        f"--cache-dir={Path(_cache_dir(request)) / 'incremental' if cache else os.devnull}",
         "--",
         *paths,
     ]
     return subprocess.run(
-        command, cwd=request.root, env=env, capture_output=True, text=True, check=False
+        command,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+        check=False,
     )
 
 

@@ -20,7 +20,7 @@ from analyzer.baseline import (
     loads_baseline,
     prune,
 )
-from analyzer.cli.errors import UsageError
+from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import write_atomically
 from analyzer.config import ConfigError, EffectiveConfig
 from analyzer.discover.reader import UnsafeFile, read_inside
@@ -123,11 +123,13 @@ def compare_with_baseline(
     )
 
 
-def update_baseline(path: Path | None, comparison: Comparison | None, err: Console) -> None:
+def update_baseline(
+    path: Path | None, comparison: Comparison | None, err: Console, *, tree: Path
+) -> None:
     if path is None or comparison is None:
         return
     pruned = prune(comparison)
-    write_atomically(path, dumps_baseline(pruned, __version__))
+    write_atomically(path, dumps_baseline(pruned, __version__), tree=tree)
     removed, kept = len(comparison.fixed), len(pruned.entries)
     message = f"Updated baseline {path}: removed {removed} fixed findings, {kept} remain"
-    err.print(message, highlight=False)
+    say(err, message)

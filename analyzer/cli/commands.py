@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +18,6 @@ from typing import Any
 
 from jinja2 import TemplateError
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from analyzer import __version__
@@ -29,7 +31,7 @@ from analyzer.cli.baselines import (
     resolve_baseline_path,
     update_baseline,
 )
-from analyzer.cli.errors import UsageError
+from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import (
     check_template_dir,
     check_writable,
@@ -42,13 +44,16 @@ from analyzer.cli.outputs import (
 from analyzer.cli.parser import build_parser
 from analyzer.cli.progress import progress_display
 from analyzer.config import (
+    ISOLATED_SOURCE,
     ConfigError,
     EffectiveConfig,
     default_cache_dir,
     describe,
     load_effective_config,
+    read_config_file,
     read_project_table,
 )
+from analyzer.deadline import StageTimeout, time_limit
 from analyzer.discover import discover_files
 from analyzer.discover.history import History, no_history, read_history
 from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
@@ -56,19 +61,46 @@ from analyzer.model import ScanResult
 from analyzer.planning.facts import index_complex_functions
 from analyzer.planning.roadmap import planning_settings
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
+from analyzer.render.text import escape
 from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
 # The report formats that show the roadmap, and so its hotspots.
 _ROADMAP_FORMATS = frozenset({"markdown", "json"})
-# Ctrl-C: the shell convention, 128 + SIGINT.
+# Ctrl-C and SIGTERM: the shell convention, 128 + the signal number.
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM (a CI job cancelled): unwinds like Ctrl-C, so workers stop and scratch
+    directories (``--no-cache``) are removed instead of left behind."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     err = Console(stderr=True)
+    with warnings.catch_warnings():
+        # Parsing the tree's code warns about it (invalid escapes), naming its files: raw
+        # target text on stderr. What matters in it is reported as findings instead.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # what 3.11 calls the same
+        if threading.current_thread() is not threading.main_thread():
+            return run_command(args, err)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return run_command(args, err)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def run_command(args: argparse.Namespace, err: Console) -> int:
+    """The command's exit code; every error is one line on stderr (see the module doc)."""
     try:
         if args.command == "analyzers":
             return list_analyzers(Console(), _disabled_analyzers(args.path))
@@ -78,12 +110,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return baseline_create_command(args, err)
         return scan_command(args, err)
     except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
-        err.print(f"roadmap: error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        say(err, f"roadmap: error: {exc}")
+        return EXIT_USAGE
+    except StageTimeout as exc:
+        say(err, f"roadmap: error: {exc}; no report was written (raise --timeout)")
         return EXIT_USAGE
     except KeyboardInterrupt:
         # The workers are already stopped, and no report was written (reports are atomic).
-        err.print("roadmap: interrupted", highlight=False)
+        say(err, "roadmap: interrupted")
         return EXIT_INTERRUPTED
+    except Terminated:
+        say(err, "roadmap: terminated")
+        return EXIT_TERMINATED
+    except Exception as exc:
+        if os.environ.get("ROADMAP_DEBUG"):
+            raise
+        say(
+            err,
+            f"roadmap: internal error: {type(exc).__name__}: {exc} (a bug in repo-roadmap: "
+            "please report it with the command you ran; ROADMAP_DEBUG=1 shows the traceback)",
+        )
+        return EXIT_USAGE
 
 
 def _disabled_analyzers(root: Path) -> frozenset[str]:
@@ -138,10 +185,11 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     effective = _effective_config(root, args, rules)
     target = args.output or configured_baseline(root, effective) or root / DEFAULT_BASELINE
     check_writable(target)
+    announce_configuration(effective, err)
     result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
     baseline = create_baseline(result.findings)
-    write_atomically(target, dumps_baseline(baseline, __version__))
-    err.print(f"Wrote baseline with {len(baseline.entries)} findings to {target}", highlight=False)
+    write_atomically(target, dumps_baseline(baseline, __version__), tree=root)
+    say(err, f"Wrote baseline with {len(baseline.entries)} findings to {target}")
     warn_if_incomplete(result, err)
     return EXIT_OK
 
@@ -156,13 +204,16 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     if args.changed_since is not None:
+        scan = effective.scan
         current = discover_files(
-            root.resolve(), include=effective.scan.include, exclude=effective.scan.exclude
+            root.resolve(), include=scan.include, exclude=scan.exclude, timeout=scan.timeout_s
         )
-        only = changed_files(root, args.changed_since, (f.path for f in current))
+        limit = 120.0 if scan.timeout_s is None else min(scan.timeout_s, 120.0)
+        only = changed_files(root, args.changed_since, (f.path for f in current), timeout=limit)
         effective = replace(effective, scan=replace(effective.scan, only_paths=only))
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
+    announce_configuration(effective, err)
     result, loaded = _scan(
         root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
     )
@@ -175,22 +226,23 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
         result = replace(result, findings=comparison.findings)
     formats = {target.format for target in targets} or {args.format}
     history = _history(root, result, effective, args, formats)
-    report = with_roadmap(
-        Report(
-            result=result,
-            root_label=str(args.path),
-            baseline=comparison,
-            generated_on=report_date(os.environ),
-            template_dir=args.template_dir,
-            rule_dirs=tuple(args.rules_dir),
-        ),
-        effective.plan,
-        rule_dirs=args.rules_dir,
-        history=history,
-    )
-    write_reports(report, targets, args, err)
+    with time_limit(effective.scan.timeout_s, "planning and writing the reports"):
+        report = with_roadmap(
+            Report(
+                result=result,
+                root_label=str(args.path),
+                baseline=comparison,
+                generated_on=report_date(os.environ),
+                template_dir=args.template_dir,
+                rule_dirs=tuple(args.rules_dir),
+            ),
+            effective.plan,
+            rule_dirs=args.rules_dir,
+            history=history,
+        )
+        write_reports(report, targets, args, err, tree=root)
     if args.update_baseline:
-        update_baseline(baseline_path, comparison, err)
+        update_baseline(baseline_path, comparison, err, tree=root)
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
@@ -246,12 +298,32 @@ def _check_root(root: Path) -> Path:
 
 
 def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> EffectiveConfig:
-    table = read_project_table(root)
+    table, source = _configuration_table(root, args)
     effective = load_effective_config(
-        table, str(root / "pyproject.toml"), _overrides(args), known_tools=rules.tools.keys()
+        table, source, _overrides(args), known_tools=rules.tools.keys()
     )
     _check_analyzer_names(effective.scan.disabled_analyzers)
     return effective
+
+
+def _configuration_table(root: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """``[tool.roadmap]`` from where the user says: the project (default), a trusted file
+    (``--config``), or nowhere (``--isolated``); and the label its values are shown with."""
+    if getattr(args, "isolated", False):
+        return {}, ISOLATED_SOURCE
+    if getattr(args, "config", None) is not None:
+        return read_config_file(args.config), str(args.config)
+    return read_project_table(root), str(root / "pyproject.toml")
+
+
+def announce_configuration(effective: EffectiveConfig, err: Console) -> None:
+    """Say on stderr which configuration steered this scan: in CI on untrusted code, a pull
+    request that edits [tool.roadmap] shows in the log."""
+    keys = [k for k, s in effective.sources.items() if s.startswith(effective.origin)]
+    if effective.origin == ISOLATED_SOURCE:
+        say(err, "roadmap: configuration: none (--isolated): defaults and command-line flags")
+    elif keys:
+        say(err, f"roadmap: configuration: {effective.origin} [tool.roadmap]: {', '.join(keys)}")
 
 
 def _check_analyzer_names(names: frozenset[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -14,11 +16,12 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 from rich.console import Console
 
-from analyzer.cli.errors import UsageError
+from analyzer.cli.errors import UsageError, say
 from analyzer.config import EffectiveConfig
 from analyzer.gate import is_incomplete
 from analyzer.model import Finding, ScanResult
-from analyzer.render import RENDERERS, render
+from analyzer.render import FORMATS, render
+from analyzer.render.encode import for_terminal
 from analyzer.render.json_report import build_report
 from analyzer.render.markdown import check_templates
 from analyzer.render.text import print_summary
@@ -31,38 +34,61 @@ class OutputTarget:
     path: Path
 
 
+_FORMAT_PREFIX = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_-]+):(?P<path>.*)$", re.DOTALL)
+
+
 def parse_output_targets(values: Sequence[str], default_format: str) -> list[OutputTarget]:
-    """``-o PATH`` (at most one, in ``--format``) and any number of ``-o FORMAT:PATH``."""
-    targets: list[OutputTarget] = []
-    for value in values:
-        prefix, sep, rest = value.partition(":")
-        if sep and prefix in RENDERERS and rest:
-            targets.append(OutputTarget(format=prefix, path=Path(rest)))
-        else:
-            targets.append(OutputTarget(format=default_format, path=Path(value)))
-    plain = [v for v in values if v.partition(":")[0] not in RENDERERS or not v.partition(":")[2]]
+    """``-o PATH`` (at most one, in ``--format``) and any number of ``-o FORMAT:PATH``.
+
+    A word before the first colon is a format: an unknown one (``xml:``, a typo such as
+    ``sarfi:``) is a usage error rather than a file of that odd name; ``./xml:a`` is a path.
+    """
+    targets = [_output_target(value, default_format) for value in values]
+    plain = [v for v, t in zip(values, targets, strict=True) if not _FORMAT_PREFIX.match(v)]
     if len(plain) > 1:
         raise UsageError(
             f"-o/--output without a FORMAT: prefix may be given once, got {', '.join(plain)}"
         )
-    paths = [t.path.resolve() for t in targets]
+    paths = [Path(os.path.realpath(t.path)) for t in targets]
     if len(set(paths)) != len(paths):
         raise UsageError("two reports would be written to the same file")
     return targets
 
 
+def _output_target(value: str, default_format: str) -> OutputTarget:
+    if not value:
+        raise UsageError("-o/--output needs a path")
+    match = _FORMAT_PREFIX.match(value)
+    if match is None:
+        return OutputTarget(format=default_format, path=Path(value))
+    name, path = match.group("name"), match.group("path")
+    if name not in FORMATS:
+        raise UsageError(
+            f"-o {value!r}: unknown report format {name!r} (formats: {', '.join(FORMATS)}); "
+            f"for a file of that name write ./{value}"
+        )
+    if not path:
+        raise UsageError(f"-o {value!r}: the {name} report needs a path after the colon")
+    return OutputTarget(format=name, path=Path(path))
+
+
 def write_reports(
-    report: Report, targets: Sequence[OutputTarget], args: argparse.Namespace, err: Console
+    report: Report,
+    targets: Sequence[OutputTarget],
+    args: argparse.Namespace,
+    err: Console,
+    *,
+    tree: Path,
 ) -> None:
-    # Render everything before writing anything: a template that fails on this data must
-    # not leave some reports new and others stale.
-    texts = [(target, render(report, target.format)) for target in targets]
-    for target, text in texts:
-        write_atomically(target.path, text)
-        if not args.quiet:
-            err.print(f"Wrote {target.format} report to {target.path}", highlight=False)
+    # Render everything, then write every report to a temporary file, then rename them all:
+    # a template that fails, or a disk that fills, leaves no report new and another stale.
+    texts = [(target.path, render(report, target.format)) for target in targets]
+    write_all_atomically(texts, tree=tree)
+    if not args.quiet:
+        for target in targets:
+            say(err, f"Wrote {target.format} report to {target.path}")
     if args.format != "text" and not any(t.format == args.format for t in targets):
-        sys.stdout.write(render(report, args.format))
+        sys.stdout.write(for_terminal(render(report, args.format), args.format))
     elif not args.quiet:
         print_summary(build_report(report), Console())
 
@@ -70,25 +96,102 @@ def write_reports(
 def check_writable(output: Path | None) -> None:
     if output is None:
         return
-    parent = output.resolve().parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise UsageError(f"cannot write {output}: {parent} is not a writable directory")
     if output.is_dir():
         raise UsageError(f"cannot write {output}: it is a directory")
+    if _is_special(output):
+        if not os.access(output, os.W_OK):
+            raise UsageError(f"cannot write {output}: permission denied")
+        return
+    parent = Path(os.path.realpath(output)).parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UsageError(f"cannot write {output}: {parent} is not a writable directory")
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, tree: Path) -> None:
     """Write next to the target and rename, so a crash never leaves a truncated report."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+    write_all_atomically([(path, text)], tree=tree)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Destination:
+    path: Path
+    # An existing device or FIFO outside the scanned tree: written in place, never replaced.
+    in_place: bool
+
+
+def write_all_atomically(texts: Sequence[tuple[Path, str]], *, tree: Path) -> None:
+    """Each text to its path: through a temporary file and a rename, all renamed only once
+    all are written, so an error (disk full) leaves every previous report as it was and is
+    a ``UsageError``.
+
+    Inside the scanned ``tree`` nothing the tree holds is followed: a symlink (or a FIFO) at
+    the path is replaced, and a folder on the way that links out of the tree is refused.
+    Elsewhere the path is the user's own: links are followed, and a device or FIFO
+    (``/dev/null``, ``/dev/stdout``) is written in place.
+    """
+    staged: list[tuple[str, Path]] = []
+    current = Path()
+    try:
+        destinations = [(_destination(path, tree), text) for path, text in texts]
+        for destination, text in destinations:
+            current = destination.path
+            if not destination.in_place:
+                staged.append((_stage(destination.path, text), destination.path))
+        for destination, text in destinations:
+            current = destination.path
+            if destination.in_place:
+                _write_in_place(destination.path, text)
+        for temporary, final in staged:
+            current = final
+            os.replace(temporary, final)
+    except OSError as exc:
+        raise UsageError(f"cannot write {current}: {exc.strerror or exc}") from exc
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _destination(path: Path, tree: Path) -> _Destination:
+    absolute = Path(os.path.abspath(path))
+    real_tree = Path(os.path.realpath(tree))
+    parent = Path(os.path.realpath(absolute.parent))
+    if absolute.is_relative_to(Path(os.path.abspath(tree))) or parent.is_relative_to(real_tree):
+        if not parent.is_relative_to(real_tree):
+            raise UsageError(
+                f"refusing to write {path}: a folder on its way is a symlink out of the "
+                "scanned tree"
+            )
+        return _Destination(path=parent / absolute.name, in_place=False)
+    if _is_special(absolute):
+        return _Destination(path=absolute, in_place=True)
+    return _Destination(path=Path(os.path.realpath(absolute)), in_place=False)
+
+
+def _stage(final: Path, text: str) -> str:
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         # mkstemp creates the file 0600; a report is an ordinary, shareable file.
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _is_special(path: Path) -> bool:
+    """An existing path that is not a regular file: a device, a FIFO, a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 GATE_FINDINGS_SHOWN = 20
@@ -99,21 +202,16 @@ def explain_gate(failing: Sequence[Finding], effective: EffectiveConfig, err: Co
     if not failing:
         return
     new = " new" if any(f.baseline_status == "new" for f in failing) else ""
-    err.print(
-        f"roadmap: {len(failing)}{new} findings at or above --fail-on {effective.gate.fail_on}:",
-        highlight=False,
-        markup=False,
-    )
+    noun = "finding" if len(failing) == 1 else "findings"
+    say(err, f"roadmap: {len(failing)}{new} {noun} at or above --fail-on {effective.gate.fail_on}:")
     for finding in failing[:GATE_FINDINGS_SHOWN]:
-        err.print(
-            f"  {finding.path}:{finding.line} {finding.severity} {finding.rule_id} "
+        say(
+            err,
+            f"  {finding.severity} {finding.path}:{finding.line} {finding.rule_id} "
             f"{finding.message}",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
         )
     if len(failing) > GATE_FINDINGS_SHOWN:
-        err.print(f"  ... and {len(failing) - GATE_FINDINGS_SHOWN} more", highlight=False)
+        say(err, f"  ... and {len(failing) - GATE_FINDINGS_SHOWN} more")
 
 
 def warn_if_incomplete(result: ScanResult, err: Console) -> None:
@@ -124,11 +222,10 @@ def warn_if_incomplete(result: ScanResult, err: Console) -> None:
     parts = ([f"analyzers failed: {', '.join(failed)}"] if failed else []) + (
         [f"{files} {'file' if files == 1 else 'files'} could not be analyzed"] if files else []
     )
-    err.print(
+    say(
+        err,
         f"roadmap: warning: the scan is incomplete ({'; '.join(parts)}); "
         "--strict makes this exit 3",
-        highlight=False,
-        soft_wrap=True,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.cli.baselines import DEFAULT_BASELINE
-from analyzer.render import RENDERERS
+from analyzer.render import FORMATS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,19 @@ def config_options() -> argparse.ArgumentParser:
     """Flags that override ``[tool.roadmap]``; shared by scan, baseline create and config."""
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("configuration (overrides [tool.roadmap] in pyproject.toml)")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore the scanned project's [tool.roadmap]: defaults and flags only "
+        "(for untrusted code in CI)",
+    )
+    source.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read [tool.roadmap] from this trusted file instead of the project's pyproject.toml",
+    )
     group.add_argument(
         "--include", action="append", default=[], metavar="GLOB", help="only scan matching files"
     )
@@ -113,7 +126,7 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
         "--format",
         "-f",
-        choices=sorted(RENDERERS),
+        choices=sorted(FORMATS),
         default="text",
         help="report format (default: text)",
     )

@@ -18,6 +18,8 @@ from rich.progress import (
 
 from analyzer.analyze import Progress as TaskProgress
 from analyzer.analyze import ProgressCallback
+from analyzer.cli.errors import say
+from analyzer.render.text import escape
 
 
 @contextmanager
@@ -39,7 +41,7 @@ def progress_display(err: Console, *, quiet: bool) -> Iterator[ProgressCallback 
 
         def update(event: TaskProgress) -> None:
             if event.analyzer not in tasks:
-                tasks[event.analyzer] = bar.add_task(event.analyzer, total=event.total)
+                tasks[event.analyzer] = bar.add_task(escape(event.analyzer), total=event.total)
             bar.update(tasks[event.analyzer], completed=event.done)
 
         yield update
@@ -48,6 +50,6 @@ def progress_display(err: Console, *, quiet: bool) -> Iterator[ProgressCallback 
 def plain_progress(err: Console) -> ProgressCallback:
     def update(event: TaskProgress) -> None:
         if event.done == event.total:
-            err.print(f"{event.analyzer}: done", highlight=False)
+            say(err, f"{event.analyzer}: done")
 
     return update

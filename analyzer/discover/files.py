@@ -14,7 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.discover.git import GitError, Repository, decode_path, find_repository, run_git
+from analyzer.discover.git import (
+    DEFAULT_TIMEOUT_S,
+    GitError,
+    Repository,
+    decode_path,
+    find_repository,
+    run_git,
+)
 from analyzer.discover.reader import stat_inside
 from analyzer.model import SourceFile
 
@@ -70,10 +77,15 @@ class GitInfo:
 
 
 def discover_files(
-    root: Path, *, include: Sequence[str] = (), exclude: Sequence[str] = ()
+    root: Path,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    timeout: float | None = None,
 ) -> tuple[SourceFile, ...]:
-    """Every regular file under ``root`` that is not excluded, sorted by path."""
-    candidates = _git_files(root)
+    """Every regular file under ``root`` that is not excluded, sorted by path. ``timeout``
+    bounds git (a FIFO named as an ignore file would hold it); past it, the tree is walked."""
+    candidates = _git_files(root, git_time_limit(timeout))
     relative = candidates if candidates is not None else _walk(root)
     selected = []
     for rel in sorted(set(relative)):
@@ -125,7 +137,12 @@ def _is_skipped_dir(path: Path, name: str) -> bool:
     return name in SKIPPED_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
 
 
-def _git_files(root: Path) -> list[str] | None:
+def git_time_limit(timeout: float | None) -> float:
+    """How long one git call may take: the scan's time limit, at most the runner's default."""
+    return DEFAULT_TIMEOUT_S if timeout is None else min(timeout, DEFAULT_TIMEOUT_S)
+
+
+def _git_files(root: Path, timeout: float) -> list[str] | None:
     """git's view of the tree below ``root`` (paths relative to it), or None outside git.
 
     An empty listing (the root itself ignored, or nothing committed) falls back to a walk.
@@ -136,31 +153,30 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         listing = run_git(
             repository, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".",
-            cwd=root,
+            cwd=root, timeout=timeout,
         )  # fmt: skip
     except GitError:
         return None
-    paths = [decode_path(p) for p in listing.split(b"\0") if p]
-    return [p for p in paths if not _in_skipped_dir(p)] or None
+    # Every file git lists is the project's: no folder is skipped by its name here (a tracked
+    # "env/" or "build/" folder could otherwise hide code from the gate); exclude what you
+    # do not want scanned.
+    return [decode_path(p) for p in listing.split(b"\0") if p] or None
 
 
-def _in_skipped_dir(rel: str) -> bool:
-    return any(part in SKIPPED_DIRS for part in rel.split("/")[:-1])
-
-
-def read_git_info(root: Path) -> GitInfo:
+def read_git_info(root: Path, timeout: float | None = None) -> GitInfo:
     repository = find_repository(root)
     if repository is None:
         return GitInfo(commit=None, branch=None)
+    limit = git_time_limit(timeout)
     return GitInfo(
-        commit=_git_line(repository, "rev-parse", "--verify", "-q", "HEAD"),
-        branch=_git_line(repository, "symbolic-ref", "-q", "--short", "HEAD"),
+        commit=_git_line(repository, limit, "rev-parse", "--verify", "-q", "HEAD"),
+        branch=_git_line(repository, limit, "symbolic-ref", "-q", "--short", "HEAD"),
     )
 
 
-def _git_line(repository: Repository, *args: str) -> str | None:
+def _git_line(repository: Repository, timeout: float, *args: str) -> str | None:
     try:
-        output = run_git(repository, *args)
+        output = run_git(repository, *args, timeout=timeout)
     except GitError:
         return None
     return decode_path(output).strip() or None

@@ -27,6 +27,7 @@ DEFAULT_TIMEOUT_S = 60.0
 # A ``.git`` file ("gitdir: PATH", worktrees and submodules) is a line; anything longer is not one.
 _GITFILE_LIMIT = 4096
 
+_TRANSPORTS = ("ext", "file", "ssh", "git", "http", "https")
 # Keys whose value git runs, or a file it reads, set to inert values. Command-line ``-c``
 # takes precedence over every configuration file, ``include.path`` included.
 SAFE_OVERRIDES: tuple[tuple[str, str], ...] = (
@@ -44,7 +45,13 @@ SAFE_OVERRIDES: tuple[tuple[str, str], ...] = (
     ("diff.external", ""),
     ("log.showSignature", "false"),
     ("gpg.program", "false"),
+    # Every transport off, one by one too: a repository's own "protocol.ext.allow = always"
+    # would beat the general key, and a promisor remote would fetch (and run ext:: commands).
     ("protocol.allow", "never"),
+    *(
+        (f"protocol.{name}.allow", "never")
+        for name in ("ext", "file", "ssh", "git", "http", "https")
+    ),
     ("gc.auto", "0"),
     ("maintenance.auto", "false"),
 )
@@ -78,17 +85,41 @@ def find_repository(root: Path) -> Repository | None:
             return Repository(git_dir=entry, work_tree=directory)
         if entry.is_file():
             target = _read_gitfile(entry)
-            return None if target is None else Repository(git_dir=target, work_tree=directory)
+            if target is None or not _links_back(entry, target):
+                return None
+            return Repository(git_dir=target, work_tree=directory)
     return None
 
 
-def _read_gitfile(entry: Path) -> Path | None:
+def _links_back(entry: Path, target: Path) -> bool:
+    """Whether the repository a ``.git`` file names really belongs to this folder, as git
+    itself records it: a linked worktree's admin folder names this ``.git`` file in its
+    ``gitdir``; a submodule lives in ``.git/modules/`` of a repository above this folder. A
+    ``.git`` file shipped in a download that points at some other repository on the machine
+    is neither, and is not followed."""
+    real = target.resolve()
+    if real.parent.name == "worktrees" and real.parent.parent.name.endswith(".git"):
+        recorded = _read_small(real / "gitdir")
+        return recorded is not None and Path(recorded.strip()).resolve() == entry.resolve()
+    if "modules" in real.parts:
+        superproject = Path(*real.parts[: real.parts.index("modules")])
+        return superproject.name == ".git" and entry.resolve().is_relative_to(superproject.parent)
+    return real.is_relative_to(entry.parent.resolve())
+
+
+def _read_small(path: Path) -> str | None:
     try:
-        with entry.open("rb") as handle:
-            head = handle.read(_GITFILE_LIMIT)
+        with path.open("rb") as handle:
+            return handle.read(_GITFILE_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return None
-    text = head.decode("utf-8", errors="replace").strip()
+
+
+def _read_gitfile(entry: Path) -> Path | None:
+    head = _read_small(entry)
+    if head is None:
+        return None
+    text = head.strip()
     if not text.startswith("gitdir:") or "\n" in text:
         return None
     target = Path(text.removeprefix("gitdir:").strip())

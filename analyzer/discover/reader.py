@@ -20,7 +20,7 @@ from pathlib import Path
 # Symlink hops allowed while resolving one path, as the kernel's own limit (MAXSYMLINKS).
 _MAX_HOPS = 40
 _DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 class UnsafeFile(OSError):
@@ -67,52 +67,62 @@ def stat_inside(root: str | Path, relative: str) -> os.stat_result:
 
 
 def open_inside(root: str | Path, relative: str) -> int:
-    """A read-only descriptor of the regular file ``root/relative``, resolved beneath ``root``."""
+    """A read-only descriptor of the regular file ``root/relative``, resolved beneath ``root``.
+
+    The type is checked before opening (a device is never opened) and again after (the
+    entry may have been swapped in between)."""
     directory, name = _resolve(root, relative)
     try:
-        return _regular(os.open(name, _FILE_FLAGS, dir_fd=directory))
+        _check_regular(os.lstat(name, dir_fd=directory).st_mode)
+        descriptor = os.open(name, _FILE_FLAGS, dir_fd=directory)
     finally:
         os.close(directory)
+    try:
+        _check_regular(os.fstat(descriptor).st_mode)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def _resolve(root: str | Path, relative: str) -> tuple[int, str]:
     """A descriptor of the directory holding the file, and its name there (not a link).
 
-    Walks one component at a time from the root; a link is replaced by its target's
-    components, and a step above the root, or an absolute target outside it, is refused.
+    Walks one component at a time from the root, keeping a descriptor per level: a link is
+    replaced by its target's components and ``..`` goes back one level, exactly as the
+    kernel resolves them, but a step above the root, or an absolute target outside it, is
+    refused.
     """
     real_root = os.path.realpath(root)
     pending = _components(relative)
-    trail: list[str] = []
-    directory = _open_trail(real_root, trail)
+    levels = [os.open(real_root, _DIRECTORY_FLAGS)]
     hops = 0
     try:
         while pending:
             part = pending.pop(0)
             if part == "..":
-                if not trail:
+                if len(levels) == 1:
                     raise UnsafeFile("the path leads outside the scan root")
-                trail.pop()
-                directory = _replace(directory, _open_trail(real_root, trail))
+                os.close(levels.pop())
                 continue
-            if _is_link(part, directory):
+            if _is_link(part, levels[-1]):
                 hops += 1
                 if hops > _MAX_HOPS:
                     raise UnsafeFile("too many levels of symbolic links")
-                link = os.readlink(part, dir_fd=directory)
-                pending = _components(_inside_link(real_root, link)) + pending
+                link = os.readlink(part, dir_fd=levels[-1])
                 if os.path.isabs(link):
-                    trail = []
-                    directory = _replace(directory, _open_trail(real_root, trail))
+                    while len(levels) > 1:
+                        os.close(levels.pop())
+                pending = _components(_inside_link(real_root, link)) + pending
                 continue
             if not pending:
+                directory = levels.pop()
                 return directory, part
-            directory = _replace(directory, os.open(part, _DIRECTORY_FLAGS, dir_fd=directory))
-            trail.append(part)
+            levels.append(os.open(part, _DIRECTORY_FLAGS, dir_fd=levels[-1]))
         raise UnsafeFile("not a file")
-    except BaseException:
-        os.close(directory)
-        raise
+    finally:
+        for level in levels:
+            os.close(level)
 
 
 def _components(path: str) -> list[str]:
@@ -127,38 +137,22 @@ def _is_link(name: str, directory: int) -> bool:
 
 
 def _inside_link(real_root: str, link: str) -> str:
-    """A link's target as a path to resolve: relative as is, absolute only inside the root."""
+    """A link's target as a path to resolve from the root: relative targets as they are,
+    absolute ones only below the root. ``..`` is kept, never collapsed as text: the walk
+    resolves it after the links before it, as the kernel does."""
     if not os.path.isabs(link):
         return link
-    if os.path.commonpath([real_root, os.path.normpath(link)]) != real_root:
+    if link == real_root:
+        return "."
+    if not link.startswith(real_root.rstrip("/") + "/"):
         raise UnsafeFile("a symlink leads outside the scan root")
-    return os.path.relpath(os.path.normpath(link), real_root)
+    return link[len(real_root.rstrip("/")) + 1 :]
 
 
-def _open_trail(real_root: str, trail: list[str]) -> int:
-    """A descriptor of ``real_root/trail``, walked without following links."""
-    directory = os.open(real_root, _DIRECTORY_FLAGS)
-    try:
-        for part in trail:
-            directory = _replace(directory, os.open(part, _DIRECTORY_FLAGS, dir_fd=directory))
-    except BaseException:
-        os.close(directory)
-        raise
-    return directory
-
-
-def _replace(old: int, new: int) -> int:
-    os.close(old)
-    return new
-
-
-def _regular(descriptor: int) -> int:
-    mode = os.fstat(descriptor).st_mode
-    if stat.S_ISREG(mode):
-        return descriptor
-    os.close(descriptor)
-    kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
-    raise UnsafeFile(f"not a regular file ({kind})")
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        raise UnsafeFile(f"not a regular file ({kind})")
 
 
 def _too_large(size: int, limit: int) -> str:

@@ -1,30 +1,36 @@
 """Renderers: JSON (and SARIF) built as plain dicts and serialized; Markdown through jinja2.
 
-Each renderer turns a Report into the text of one output format; ``RENDERERS`` is the
-single table of formats the command line offers.
+Each renderer turns a Report into the text of one output format. ``FORMATS`` is the single
+table of formats the command line offers; a renderer's module (and what it imports: jinja2
+for Markdown, rich for text) is imported only when that format is written.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from analyzer.render.gitlab import render_gitlab
-from analyzer.render.json_report import render_json
-from analyzer.render.markdown import render_markdown
-from analyzer.render.sarif import render_sarif
-from analyzer.render.text import render_text
-from analyzer.report import Report
+if TYPE_CHECKING:
+    from analyzer.report import Report
 
-Renderer = Callable[[Report], str]
+Renderer = Callable[["Report"], str]
 
-RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown,
-    "sarif": render_sarif,
-    "gitlab": render_gitlab,
+# Format -> (module, function) of its renderer.
+FORMATS: dict[str, tuple[str, str]] = {
+    "text": ("analyzer.render.text", "render_text"),
+    "json": ("analyzer.render.json_report", "render_json"),
+    "markdown": ("analyzer.render.markdown", "render_markdown"),
+    "sarif": ("analyzer.render.sarif", "render_sarif"),
+    "gitlab": ("analyzer.render.gitlab", "render_gitlab"),
 }
 
 
+def renderer(fmt: str) -> Renderer:
+    module, function = FORMATS[fmt]
+    found: Renderer = getattr(importlib.import_module(module), function)
+    return found
+
+
 def render(report: Report, fmt: str) -> str:
-    return RENDERERS[fmt](report)
+    return renderer(fmt)(report)

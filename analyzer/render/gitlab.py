@@ -11,11 +11,11 @@ visible in the merge request.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from analyzer.model import Finding, ScanResult, Severity
+from analyzer.render.encode import dump_json
 from analyzer.report import Report
 
 GITLAB_SEVERITY: Mapping[Severity, str] = {
@@ -27,7 +27,7 @@ GITLAB_SEVERITY: Mapping[Severity, str] = {
 
 
 def render_gitlab(report: Report) -> str:
-    return json.dumps(build_gitlab(report), indent=2, ensure_ascii=False) + "\n"
+    return dump_json(build_gitlab(report))
 
 
 def build_gitlab(report: Report) -> list[dict[str, Any]]:
@@ -71,7 +71,8 @@ def _scan_problems(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def _problem(check: str, description: str, path: str, severity: str) -> dict[str, Any]:
-    digest = hashlib.sha256("\0".join((check, path, description)).encode()).hexdigest()[:32]
+    identity = "\0".join((check, path, description)).encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(identity).hexdigest()[:32]
     return {
         "type": "issue",
         "description": description,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, fields
 from typing import Any
 
 from analyzer import __version__
 from analyzer.model import Finding
 from analyzer.planning.metrics.aggregate import aggregate
+from analyzer.render.encode import dump_json
 from analyzer.render.plan_data import plan_sections
 from analyzer.report import Report
 
@@ -70,4 +70,4 @@ def _baseline_summary(report: Report) -> dict[str, Any] | None:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(build_report(report), indent=2, ensure_ascii=False) + "\n"
+    return dump_json(build_report(report))

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from analyzer.render.escape import break_workflow_commands, escape_controls
 from analyzer.render.numbers import format_number, plural
 from analyzer.render.roadmap_view import build_context
 from analyzer.report import Report, planned
@@ -26,14 +27,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!&$])")
 _INERT = re.compile(
     r"(?P<fence>`+)(?P<tick>[^`]+?)(?P=fence)(?!`)|(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s`]+"
 )
-_NEWLINES = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-# Other control characters (C0, DEL, C1) and the bidirectional overrides that can make
-# text read differently from what it is: shown as visible escapes, never passed through.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", _NEWLINES.sub(" ", text))
+_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 
 
 def escape_markdown(text: str) -> str:
@@ -42,7 +36,7 @@ def escape_markdown(text: str) -> str:
     URLs and `backticked` runs become code spans (inert, and never autolinked); a run
     holding ``|`` is escaped as text instead, so it cannot split a table cell.
     """
-    text = _visible(text)
+    text = escape_controls(_NEWLINES.sub(" ", text))
     pieces, last = [], 0
     for match in _INERT.finditer(text):
         inner = match.group("tick")
@@ -57,7 +51,7 @@ def escape_markdown(text: str) -> str:
 
 def code_span(text: object) -> Markup:
     """A code span that holds any text: the fence is longer than any backtick run inside."""
-    value = _visible(str(text))
+    value = break_workflow_commands(escape_controls(_NEWLINES.sub(" ", str(text))))
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
@@ -66,7 +60,7 @@ def code_span(text: object) -> Markup:
 
 def mermaid_label(text: object) -> Markup:
     """Text Mermaid's gantt syntax accepts as a task or section name."""
-    value = re.sub(r"[:;#`]+", " ", _visible(str(text)))
+    value = escape_controls(re.sub(r"[:;#`\r\n]+", " ", str(text)))
     return Markup(re.sub(r"\s+", " ", value).strip() or "untitled")
 
 

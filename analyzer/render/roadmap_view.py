@@ -37,7 +37,9 @@ _SAFE_RULE = re.compile(r"^[A-Za-z0-9_.-]+$")
 _SUPPRESSION_LABELS = {
     "inline": "inline with `# roadmap: ignore`",
     "rule-disabled": "by disabled rules",
-    "path-ignored": "by per-path ignores (by default, asserts and fixture arguments in tests)",
+    "path-ignored": "by per-path ignores (by default, asserts, fixture arguments and "
+    "test credentials in tests)",
+    "whitelisted": "as framework entry points (vulture whitelists and ignored decorators)",
 }
 
 

@@ -14,7 +14,6 @@ Reading the source files for the line hashes is this renderer's only I/O.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from urllib.parse import quote
 
 from analyzer import __version__
 from analyzer.model import SEVERITIES, FileError, Finding, ScanResult, Severity
+from analyzer.render.encode import dump_json
 from analyzer.render.line_hash import decode_like_node, line_hashes
 from analyzer.report import Report
 from analyzer.rules import Rule, RuleBook, load_rulebook
@@ -49,12 +49,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def render_sarif(report: Report) -> str:
-    return (
-        json.dumps(
-            build_sarif(report, load_rulebook(report.rule_dirs)), indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    return dump_json(build_sarif(report, load_rulebook(report.rule_dirs)))
 
 
 def build_sarif(report: Report, rules: RuleBook) -> dict[str, Any]:
@@ -145,7 +140,7 @@ def _location(finding: Finding) -> dict[str, Any]:
 
 
 def _artifact(path: str) -> dict[str, str]:
-    return {"uri": quote(path), "uriBaseId": SRCROOT}
+    return {"uri": quote(path.encode("utf-8", "surrogateescape")), "uriBaseId": SRCROOT}
 
 
 def _finding_properties(finding: Finding) -> dict[str, Any]:

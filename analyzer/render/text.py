@@ -7,10 +7,11 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
 from analyzer.model import SEVERITIES
+from analyzer.render.escape import escape_for_terminal
 from analyzer.render.json_report import build_report
 from analyzer.render.roadmap_view import tool_label
 from analyzer.report import Report
@@ -23,7 +24,13 @@ _SUPPRESSION_LABEL = {
     "inline": "inline # roadmap: ignore",
     "rule-disabled": "by disabled rules",
     "path-ignored": "by per-path ignores",
+    "whitelisted": "as framework entry points",
 }
+
+
+def escape(text: str) -> str:
+    """Target text for a rich console: control sequences shown, markup taken literally."""
+    return escape_markup(escape_for_terminal(text))
 
 
 def render_text(report: Report) -> str:

@@ -22,6 +22,7 @@ from importlib.metadata import version
 from analyzer.analyzers.api.endpoints import collect_endpoints
 from analyzer.analyzers.api.facts import Found, facts_from_json, facts_to_json
 from analyzer.analyzers.api.memo import FactsMemo
+from analyzer.analyzers.api.names import source_roots
 from analyzer.analyzers.api.passes import first_pass, second_round
 from analyzer.analyzers.api.prefilter import build_prefilter
 from analyzer.analyzers.api.project import build_project
@@ -95,14 +96,15 @@ class ApiAnalyzer:
         )
         memo.save()
         facts.extend(added)
-        project = build_project(facts, settings)
+        roots = source_roots(f.path for f in request.files)
+        project = build_project(facts, settings, roots)
         found = collect_endpoints(project, [r for m in facts for r in m.routes])
         body = [f for m in added for f in m.findings]
         return AnalysisOutput(
-            findings=(*body, *endpoint_findings(found, settings)),
+            findings=(*body, *endpoint_findings(found)),
             measures=(
                 *body_measures(body),
-                *endpoint_measures(found, settings),
+                *endpoint_measures(found),
                 *_measured_zeros(bool(found)),
             ),
             errors=tuple(errors),
@@ -141,13 +143,11 @@ def body_measures(findings: Iterable[RawFinding]) -> tuple[Measure, ...]:
     )
 
 
-def endpoint_measures(found: list[Found], settings: ApiSettings) -> tuple[Measure, ...]:
+def endpoint_measures(found: list[Found]) -> tuple[Measure, ...]:
     """Per-file counts of endpoints, documented ones and unauthenticated writes."""
     pairs = [("api.endpoints", f.endpoint.path) for f in found]
     pairs += [("api.documented_endpoints", f.endpoint.path) for f in found if f.endpoint.documented]
-    pairs += [
-        ("api.unauthenticated_writes", e.path) for e in unauthenticated_writes(found, settings)
-    ]
+    pairs += [("api.unauthenticated_writes", e.path) for e in unauthenticated_writes(found)]
     return _count(pairs)
 
 

@@ -29,9 +29,11 @@ class ModuleMetadata:
         if self._scopes is None:
             self._scopes = self._wrapper.resolve(ScopeProvider)
         scope = self._scopes.get(node)
-        return (
-            pick(scope.get_qualified_names_for(node), self.module, self.package) if scope else None
-        )
+        if scope is None:
+            return None
+        definition = isinstance(node, cst.ClassDef | cst.FunctionDef)
+        names = scope.get_qualified_names_for(node)
+        return pick(names, self.module, self.package, definition=definition)
 
     def start_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """``(line, column)`` where ``node`` starts, both 1-based."""

@@ -7,6 +7,7 @@ each of those into one dotted name that is the same in every module that refers 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ def module_name(path: str) -> str:
     if len(parts) > 1 and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+_SELF_ATTRIBUTE = re.compile(r"^(.+)\.[A-Za-z_]\w*\.<locals>\.self\.(.+)$")
+
+
+def normalize_self(name: str) -> str:
+    """``pkg.Class.method.<locals>.self.router`` -> ``pkg.Class.router``: an attribute set
+    on ``self`` in one method is the same object in every other method of the class."""
+    match = _SELF_ATTRIBUTE.match(name)
+    return f"{match.group(1)}.{match.group(2)}" if match else name
 
 
 def package_of(module: str, path: str) -> str:
@@ -50,9 +61,13 @@ def _resolve_relative(name: str, package: str) -> str:
     return ".".join([*base, rest] if rest else base)
 
 
-def pick(names: Iterable[QualifiedName], module: str, package: str) -> str | None:
-    """One absolute name for a node: imports win over locals, then alphabetical order."""
-    ordered = sorted(names, key=lambda n: (n.source is not QualifiedNameSource.IMPORT, n.name))
+def pick(
+    names: Iterable[QualifiedName], module: str, package: str, *, definition: bool = False
+) -> str | None:
+    """One absolute name for a node: imports win over locals, then alphabetical order; for
+    a definition (``class ListView(ListView)`` shadowing an import) the local name wins."""
+    wanted = QualifiedNameSource.LOCAL if definition else QualifiedNameSource.IMPORT
+    ordered = sorted(names, key=lambda n: (n.source is not wanted, n.name))
     return absolute(ordered[0], module, package) if ordered else None
 
 
@@ -94,13 +109,35 @@ class ModuleIndex:
         return None
 
 
-def build_index(modules: Iterable[str]) -> ModuleIndex:
+def build_index(modules: Iterable[str], source_roots: Iterable[str] = ()) -> ModuleIndex:
+    """Index every dotted suffix of every module. Where several modules share a suffix, the
+    one that is that name exactly wins, then one directly under a source root (the folder
+    of a Django project's ``manage.py``), then the shortest."""
+    roots = tuple(sorted(set(source_roots)))
     by_suffix: dict[str, list[str]] = defaultdict(list)
     for module in sorted(set(modules)):
         parts = module.split(".")
         for start in range(len(parts)):
             by_suffix[".".join(parts[start:])].append(module)
-    ranked = {
-        key: tuple(sorted(v, key=lambda m: (m != key, len(m), m))) for key, v in by_suffix.items()
-    }
+
+    def rank(key: str, module: str) -> tuple[bool, bool, int, str]:
+        rooted = any(module == f"{root}.{key}" for root in roots)
+        return (module != key, not rooted, len(module), module)
+
+    ranked = {key: tuple(sorted(v, key=lambda m: rank(key, m))) for key, v in by_suffix.items()}
     return ModuleIndex(by_suffix=ranked)
+
+
+def source_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """Dotted folders that Django code imports from: where ``manage.py`` is, and the folder
+    above a package holding a settings module (``proj/core/settings/base.py`` -> ``proj``)."""
+    roots: set[str] = set()
+    for path in paths:
+        parts = module_name(path).split(".")
+        if parts[-1] == "manage":
+            roots.add(".".join(parts[:-1]))
+        elif "settings" in parts[:-1]:
+            roots.add(".".join(parts[: parts.index("settings") - 1]))
+        elif parts[-1] == "settings":
+            roots.add(".".join(parts[:-2]))
+    return tuple(sorted(r for r in roots if r))

@@ -18,8 +18,17 @@ from analyzer.analyzers.api.extract import ModuleExtractor
 from analyzer.analyzers.api.facts import ModuleFacts
 from analyzer.analyzers.api.memo import FactsMemo
 from analyzer.analyzers.api.metadata import ModuleMetadata
-from analyzer.analyzers.api.names import ModuleIndex, build_index, module_name
-from analyzer.analyzers.api.prefilter import ENDPOINTS, NameNeeds, Prefilter
+from analyzer.analyzers.api.names import ModuleIndex, build_index, module_name, source_roots
+from analyzer.analyzers.api.prefilter import (
+    BASES,
+    COLLECTIONS,
+    ENDPOINTS,
+    GUARDS,
+    NEEDED,
+    ROUTES,
+    NameNeeds,
+    Prefilter,
+)
 from analyzer.analyzers.api.project import MAX_DEPTH
 from analyzer.analyzers.api.rules_body import BodyRules
 from analyzer.analyzers.api.settings import ApiSettings
@@ -77,23 +86,33 @@ def second_round(
 ) -> tuple[list[ModuleFacts], list[FileError]]:
     """Parse the files declarations refer to that the per-file pass gave no declarations for.
 
+    A module referred to only as a possible registration helper, decorator or hook is
+    parsed only when its bytes could hold a route declaration or a refusal (``Prefilter``).
     Body findings are kept only for files the per-file pass skipped altogether (the others
     already reported theirs).
     """
     paths: dict[str, str] = {}
     for source in files:
         paths.setdefault(module_name(source.path), source.path)
-    index = build_index(paths)
+    index = build_index(paths, source_roots(paths.values()))
     added: list[ModuleFacts] = []
     errors: list[FileError] = []
     done = {m.module for m in facts} | {module_name(p) for p in unreadable}
+    skipped: set[str] = set()
     for _ in range(MAX_DEPTH):
-        wanted = sorted(_wanted_modules([*facts, *added], index) - done)
-        if not wanted:
+        wanted = _wanted_modules([*facts, *added], index)
+        pending = [
+            m for m in sorted(wanted) if m not in done and (m not in skipped or NEEDED in wanted[m])
+        ]
+        if not pending:
             break
-        for module in wanted:
+        for module in pending:
+            data = read_file(root, paths[module])
+            if not isinstance(data, FileError) and not prefilter.may_matter(data, wanted[module]):
+                skipped.add(module)
+                continue
             done.add(module)
-            result = _parse_referenced(root, paths[module], settings, prefilter, memo)
+            result = _parse_referenced(root, paths[module], data, settings, prefilter, memo)
             if isinstance(result, FileError):
                 errors.append(result)
             else:
@@ -102,9 +121,13 @@ def second_round(
 
 
 def _parse_referenced(
-    root: str, path: str, settings: ApiSettings, prefilter: Prefilter, memo: FactsMemo | None
+    root: str,
+    path: str,
+    data: bytes | FileError,
+    settings: ApiSettings,
+    prefilter: Prefilter,
+    memo: FactsMemo | None,
 ) -> ModuleFacts | FileError:
-    data = read_file(root, path)
     if isinstance(data, FileError):
         return data
     remembered = memo.get(path, data) if memo else None
@@ -119,38 +142,58 @@ def _parse_referenced(
     return result
 
 
-def _wanted_modules(facts: Sequence[ModuleFacts], index: ModuleIndex) -> set[str]:
-    """Scanned modules that the names declarations refer to live in, through re-exports."""
+def _wanted_modules(facts: Sequence[ModuleFacts], index: ModuleIndex) -> dict[str, set[str]]:
+    """Scanned modules that the names declarations refer to live in, through re-exports,
+    each with why: ``NEEDED``, or only ``ROUTES`` / ``GUARDS`` (see ``_referenced_names``)."""
     aliases = {index.canonical(k): v for m in facts for k, v in m.aliases}
-    wanted: set[str] = set()
-    for name in _referenced_names(facts):
+    wanted: dict[str, set[str]] = {}
+    for name, need in _referenced_names(facts):
         current = name
         for _ in range(MAX_DEPTH):
             module = index.module_of(current)
             if module is not None:
-                wanted.add(module)
+                wanted.setdefault(module, set()).add(need)
             target = aliases.get(index.canonical(current))
-            if target is None:
+            if target is None or target.startswith("returns:"):
                 break
             current = target
     return wanted
 
 
-def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[str]:
-    """Names the join looks up: handlers, views, collections, dependencies, base classes."""
+def _referenced_names(facts: Iterable[ModuleFacts]) -> Iterator[tuple[str, str]]:
+    """Names the join looks up: handlers, views, collections, dependencies (``NEEDED``);
+    registration helpers (``ROUTES``); decorators and hooks, whose bodies may refuse
+    requests (``GUARDS``); base classes (``BASES``); factories of module-level names
+    (``COLLECTIONS``)."""
     for module in facts:
         for route in module.routes:
-            yield route.handler.removeprefix("class:")
-            yield route.target
-        yield from (p.view for p in module.patterns)
+            yield route.handler.removeprefix("class:"), NEEDED
+            yield route.target, NEEDED
+        for pattern in module.patterns:
+            yield pattern.view.removeprefix("made:"), NEEDED
+            yield from ((d, GUARDS) for d in pattern.decorators)
         for router, _, viewset in module.registrations:
-            yield from (router, viewset)
+            yield router, NEEDED
+            yield viewset, NEEDED
         for mount in module.mounts:
-            yield from (mount.parent, mount.child)
+            yield mount.parent, NEEDED
+            yield mount.child.removeprefix("returns:"), NEEDED
+        for hook in module.hooks:
+            yield hook.function, GUARDS
+        yield from ((m, GUARDS) for m in module.middleware)
+        for collection in module.collections:
+            yield from ((d, GUARDS) for d in collection.decorators)
+        for site in module.call_sites:
+            yield site.func, ROUTES
         for handler in module.handlers:
-            yield from handler.dependencies
+            yield from ((d, NEEDED) for d in handler.dependencies)
+            yield from ((d.partition(":")[0], GUARDS) for d in handler.decorators)
         for view in module.classes:
-            yield from view.bases
+            yield from ((b, BASES) for b in view.bases)
+            yield from ((d, GUARDS) for d in view.decorators)
+        for _, target in module.aliases:
+            if target.startswith("returns:"):
+                yield target.removeprefix("returns:"), COLLECTIONS
 
 
 def analyze_module(
@@ -185,13 +228,17 @@ def analyze_module(
         path=path,
         collections=tuple(extractor.collections),
         mounts=tuple(extractor.mounts),
+        hooks=tuple(extractor.hooks),
         routes=tuple(extractor.routes),
+        call_sites=tuple(extractor.call_sites),
         patterns=tuple(extractor.patterns),
         registrations=tuple(extractor.registrations),
         handlers=tuple(extractor.handlers),
         classes=tuple(extractor.classes),
         security_objects=tuple(extractor.security_objects),
-        drf_defaults=tuple(extractor.drf_defaults),
-        aliases=tuple(extractor.aliases),
+        drf_defaults=tuple(extractor.settings_reader.drf_defaults),
+        middleware=tuple(extractor.settings_reader.middleware),
+        constants=tuple(extractor.constants),
+        aliases=tuple(a for a in extractor.aliases if a[0] not in extractor.defined),
         findings=tuple(body.findings),
     )

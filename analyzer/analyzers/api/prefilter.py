@@ -1,12 +1,14 @@
 """The cheap pass: decide from the raw bytes how much of the libcst pass a file needs.
 
-``ENDPOINTS``: the file imports a route framework or mentions an endpoint marker
-(``urlpatterns``), so it gets the full pass: declarations for the join plus the body rules.
-``BODY``: it imports a network client, imports a database or Django module and mentions a
-query (``.objects``, ``.execute``), or defines a coroutine and imports something that
-blocks, so only the body rules run. Anything else is skipped (it may still be parsed in the
-join, when a route refers to it). A regular expression over bytes costs microseconds;
-resolving qualified names costs tens of milliseconds per file.
+``ENDPOINTS``: the file mentions an endpoint marker (``urlpatterns``, ``MIDDLEWARE``), or
+imports a route framework and uses a word that declares something (a route decorator,
+``add_url_rule``, ``APIRouter(``, a URL-like string argument), so it gets the full pass:
+declarations for the join plus the body rules. ``BODY``: it imports a route framework
+without declaring anything, imports a network client, imports a database or Django module
+and mentions a query (``.objects``, ``.execute``), or defines a coroutine and imports
+something that blocks, so only the body rules run. Anything else is skipped (it may still
+be parsed in the join, when a declaration refers to it). A regular expression over bytes
+costs microseconds; resolving qualified names costs tens of milliseconds per file.
 """
 
 from __future__ import annotations
@@ -19,6 +21,33 @@ from typing import Literal
 from analyzer.analyzers.api.settings import ApiSettings
 
 Pass = Literal["endpoints", "body"]
+# Why the join wants a module: its declarations (always parsed), or only whether it
+# registers routes (a helper called with routes) or refuses requests (a decorator, a hook).
+NEEDED, ROUTES, GUARDS = "needed", "routes", "guards"
+# ... or only whether it holds view base classes, or makes route collections.
+BASES, COLLECTIONS = "bases", "collections"
+_MAY_VIEW = re.compile(
+    rb"View\b|Resource\b|ViewSet\b|Mixin\b|def\s+(?:get|post|put|patch|delete|dispatch"
+    rb"|dispatch_request|list|create|retrieve|update|destroy)\s*\("
+)
+_MAY_COLLECT = re.compile(
+    rb"\b(?:Flask|Quart|Blueprint|FastAPI|APIRouter|Api|Namespace|DefaultRouter|SimpleRouter)\s*\("
+)
+_MAY_REGISTER = re.compile(
+    rb"add_url_rule|add_api_route|add_resource|include_router|register_blueprint|urlpatterns"
+    rb"|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\s*\("
+)
+_DECLARES = re.compile(
+    rb"@\s*[\w.]+\s*\.\s*(?:route|get|post|put|patch|delete|head|options|api_route|resource)\s*\("
+    rb"|\b(?:add_url_rule|add_api_route|add_resource|add_namespace|include_router|register_blueprint"
+    rb"|before_request|before_app_request|url_value_preprocessor|as_view|init_app|namespace)\b"
+    rb"|\b(?:Flask|Quart|Blueprint|FastAPI|APIRouter|Api|Namespace|DefaultRouter|SimpleRouter)\s*\("
+    rb"|\.\s*(?:register|mount)\s*\("
+    rb"|[(\[=,]\s*[rRuUbB]?[fF]?['\"]/"
+)
+_MAY_GUARD = re.compile(
+    rb"abort|40[13]|\braise\b|redirect|[Uu]nauthori[sz]ed|[Ff]orbidden|login|[Pp]ermission|jwt"
+)
 ENDPOINTS: Pass = "endpoints"
 BODY: Pass = "body"
 # Methods whose calls reach a database besides the configured query methods.
@@ -50,6 +79,7 @@ class _Imports:
 @dataclass(frozen=True, slots=True)
 class Prefilter:
     endpoints: re.Pattern[bytes]
+    markers: re.Pattern[bytes]
     network: re.Pattern[bytes]
     query_imports: re.Pattern[bytes]
     query_words: re.Pattern[bytes]
@@ -58,8 +88,13 @@ class Prefilter:
     blocking: _Imports
 
     def which_pass(self, data: bytes) -> Pass | None:
-        if self.endpoints.search(data):
+        if self.markers.search(data):
             return ENDPOINTS
+        if self.endpoints.search(data):
+            # A framework module declares something only with one of these words; one that
+            # only imports ``Request`` gets the body rules, and the join parses it if a
+            # declaration refers to it.
+            return ENDPOINTS if _DECLARES.search(data) else BODY
         if self.network.search(data):
             return BODY
         if self.query_imports.search(data) and self.query_words.search(data):
@@ -69,6 +104,16 @@ class Prefilter:
         ):
             return BODY
         return None
+
+    def may_matter(self, data: bytes, needs: set[str]) -> bool:
+        """Could a module wanted for ``needs`` change the join at all?"""
+        return (
+            NEEDED in needs
+            or (ROUTES in needs and _MAY_REGISTER.search(data) is not None)
+            or (GUARDS in needs and _MAY_GUARD.search(data) is not None)
+            or (BASES in needs and _MAY_VIEW.search(data) is not None)
+            or (COLLECTIONS in needs and _MAY_COLLECT.search(data) is not None)
+        )
 
     def name_needs(self, data: bytes, module: str) -> NameNeeds:
         return NameNeeds(
@@ -84,7 +129,8 @@ def build_prefilter(settings: ApiSettings) -> Prefilter:
     }
     blocking = {p.split(".", 1)[0] for p in settings.blocking_calls}
     return Prefilter(
-        endpoints=_endpoint_pattern(settings),
+        endpoints=_import_pattern(settings.frameworks),
+        markers=_marker_pattern(settings),
         network=_import_pattern(settings.libraries),
         query_imports=_import_pattern(settings.query_libraries),
         query_words=re.compile(
@@ -102,12 +148,12 @@ def _imports(roots: set[str]) -> _Imports:
     return _Imports(pattern=pattern, roots=frozenset(roots))
 
 
-def _endpoint_pattern(settings: ApiSettings) -> re.Pattern[bytes]:
-    frameworks = _import_pattern(settings.frameworks)
+def _marker_pattern(settings: ApiSettings) -> re.Pattern[bytes]:
+    """Words that make a module worth the full pass whatever it imports (``urlpatterns``)."""
     if not settings.endpoint_markers:
-        return frameworks
+        return re.compile(rb"(?!)")
     markers = b"|".join(re.escape(m.encode()) for m in sorted(set(settings.endpoint_markers)))
-    return re.compile(frameworks.pattern + rb"|\b(?:" + markers + rb")\b", re.MULTILINE)
+    return re.compile(rb"\b(?:" + markers + rb")\b")
 
 
 def _import_pattern(modules: Iterable[str]) -> re.Pattern[bytes]:

@@ -16,10 +16,17 @@ import libcst as cst
 from analyzer.analyzers.api.metadata import ModuleMetadata
 from analyzer.analyzers.api.names import dotted
 from analyzer.analyzers.api.prefilter import NameNeeds
-from analyzer.analyzers.api.queries import chain_names, is_query_call
+from analyzer.analyzers.api.queries import (
+    chain_names,
+    is_bounded_iteration,
+    is_query_call,
+    is_retry_loop,
+    is_search_loop,
+)
 from analyzer.analyzers.api.settings import ApiSettings
-from analyzer.analyzers.api.sqlbuild import Built, classify
+from analyzer.analyzers.api.sqlbuild import Built, classify, takes_no_parameters
 from analyzer.analyzers.api.syntax import argument, has_timeout, keyword
+from analyzer.discover import matches_any
 from analyzer.model import RawFinding
 
 EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript"})
@@ -34,6 +41,8 @@ class _Function:
     name: str
     is_async: bool
     built: dict[str, Built] = field(default_factory=dict)
+    # Local names bound to a literal collection: a loop over one is bounded by the code.
+    literals: set[str] = field(default_factory=set)
 
 
 class BodyRules(cst.CSTVisitor):
@@ -53,9 +62,14 @@ class BodyRules(cst.CSTVisitor):
         self._awaited: set[int] = set()
         self._claimed: set[int] = set()
         # Loop bodies seen, and whether each node being visited is inside one (see on_visit).
-        self._loop_bodies: set[int] = set()
-        self._in_loop: list[bool] = [False]
+        # Loop bodies seen (with their ``for`` when there is one), and for each node being
+        # visited the innermost loop it is in: False outside loops (see on_visit).
+        self._loop_bodies: dict[int, cst.For | None] = {}
+        self._in_loop: list[cst.For | bool] = [False]
+        self._search_loops: dict[int, bool] = {}
         self._sessions: set[str] = set()
+        # One-off data migrations run once: their loops are no N+1 (see query_loop_skip_files).
+        self._loops_count = not matches_any(metadata.path, settings.query_loop_skip_files)
 
     def _report(self, code: str, node: cst.CSTNode, message: str) -> None:
         line, column = self.meta.start_of(node)
@@ -95,9 +109,12 @@ class BodyRules(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         built = classify(node.value, self._functions[-1].built)
         is_session = isinstance(node.value, cst.Call) and self._is_session_factory(node.value)
+        literal = isinstance(node.value, cst.List | cst.Tuple | cst.Set | cst.Dict)
         for target in node.targets:
             if isinstance(target.target, cst.Name) and built is not None:
                 self._functions[-1].built[target.target.value] = built
+            if isinstance(target.target, cst.Name) and literal:
+                self._functions[-1].literals.add(target.target.value)
             text = dotted(target.target)
             if is_session and text:
                 self._sessions.add(text)
@@ -132,36 +149,59 @@ class BodyRules(cst.CSTVisitor):
 
     # -- loops -----------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
-        self._loop_bodies.add(id(node.body))
+        if self._loops_count and not is_bounded_iteration(node.iter, self._functions[-1].literals):
+            self._loop_bodies[id(node.body)] = node
 
     def visit_While(self, node: cst.While) -> None:
-        self._loop_bodies.add(id(node.body))
+        if self._loops_count and not is_retry_loop(node):
+            self._loop_bodies[id(node.body)] = None
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._loop_bodies.add(id(node.elt))
+        self._comprehension(node.for_in, node.elt)
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._loop_bodies.add(id(node.value))
+        self._comprehension(node.for_in, node.value)
+
+    def _comprehension(self, head: cst.CompFor, body: cst.BaseExpression) -> None:
+        loops: list[cst.CompFor] = []
+        current: cst.CompFor | None = head
+        while current is not None:
+            loops.append(current)
+            current = current.inner_for_in
+        literals = self._functions[-1].literals
+        if self._loops_count and not all(is_bounded_iteration(f.iter, literals) for f in loops):
+            self._loop_bodies[id(body)] = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         """Report the outermost query calls in a loop body, not inside a nested function
-        (a query inside a query's arguments counts only in a loop of its own)."""
-        in_loop = self._in_loop[-1] or id(node) in self._loop_bodies
+        (a query inside a query's arguments counts only in a loop of its own), nor in a loop
+        that stops at its first hit (a search or lock loop, decided only when it matters)."""
+        in_loop: cst.For | bool = self._in_loop[-1]
+        if id(node) in self._loop_bodies:
+            in_loop = self._loop_bodies[id(node)] or True
         if isinstance(node, cst.FunctionDef | cst.Lambda):
             in_loop = False
         elif in_loop and isinstance(node, cst.Call) and is_query_call(node, self.settings):
-            self._report(
-                "query-in-loop", node, f"query `{_chain_text(node)}` runs once per loop iteration"
-            )
+            if not (isinstance(in_loop, cst.For) and self._is_search_loop(in_loop)):
+                self._report(
+                    "query-in-loop",
+                    node,
+                    f"query `{_chain_text(node)}` runs once per loop iteration",
+                )
             in_loop = False
         self._in_loop.append(in_loop)
         return super().on_visit(node)
+
+    def _is_search_loop(self, loop: cst.For) -> bool:
+        if id(loop) not in self._search_loops:
+            self._search_loops[id(loop)] = is_search_loop(loop)
+        return self._search_loops[id(loop)]
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
@@ -208,7 +248,9 @@ class BodyRules(cst.CSTVisitor):
         if not is_query_call(node, self.settings):
             return False
         names = chain_names(node)
-        if "query" in names[:-1] or any(n in EXECUTE_METHODS for n in names[:-1]):
+        # ``session.query(X).all()`` runs the query; a bare ``x.query(...)`` builds one (or
+        # is some module's own ``query`` function, like a search helper).
+        if "query" in names[1:-1] or any(n in EXECUTE_METHODS for n in names[:-1]):
             return True
         return self.settings.manager_attribute in names and names[0] in DJANGO_EVALUATING
 
@@ -244,7 +286,12 @@ class BodyRules(cst.CSTVisitor):
         if sql is None:
             return
         built = classify(sql, self._functions[-1].built)
-        if built is not None and built.dynamic and not built.bandit_sees:
+        if (
+            built is not None
+            and built.dynamic
+            and not built.bandit_sees
+            and not takes_no_parameters(built, self.settings.unparameterized_sql)
+        ):
             self._report(
                 "sql-string-execute",
                 node,

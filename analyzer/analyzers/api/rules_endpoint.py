@@ -4,40 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from analyzer.analyzers.api.auth import PUBLIC
 from analyzer.analyzers.api.facts import Found
-from analyzer.analyzers.api.settings import ApiSettings, matches
 from analyzer.model import Endpoint, RawFinding
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Methods that may change state; ``*`` is a Django view that accepts any method.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "*"})
 
 
 def is_state_changing(endpoint: Endpoint) -> bool:
-    return bool(WRITE_METHODS & set(endpoint.methods))
+    """A non-GET endpoint whose handler writes: a POST that only reads is not a write."""
+    return endpoint.writes and bool(UNSAFE_METHODS & set(endpoint.methods))
 
 
-def is_public_by_nature(endpoint: Endpoint, settings: ApiSettings) -> bool:
-    """Login, sign-up, token and webhook endpoints cannot require a logged-in user."""
-    handler = endpoint.handler.rsplit(".", 1)[-1]
-    return matches(handler, settings.public_writes) or any(
-        matches(part, settings.public_writes) for part in endpoint.route.split("/") if part
-    )
-
-
-def unauthenticated_writes(found: Iterable[Found], settings: ApiSettings) -> list[Endpoint]:
+def unauthenticated_writes(found: Iterable[Found]) -> list[Endpoint]:
     return [
         f.endpoint
         for f in found
-        if is_state_changing(f.endpoint)
+        if not f.external
+        and is_state_changing(f.endpoint)
         and not f.endpoint.authenticated
-        and not is_public_by_nature(f.endpoint, settings)
+        and f.endpoint.auth_source != PUBLIC
     ]
 
 
-def endpoint_findings(found: list[Found], settings: ApiSettings) -> list[RawFinding]:
+def endpoint_findings(found: list[Found]) -> list[RawFinding]:
     """One finding per handler and rule, however many routes share the handler."""
     seen: set[tuple[str, str, int]] = set()
     findings = []
-    for code, endpoint, message in _candidates(found, settings):
+    for code, endpoint, message in _candidates(found):
         key = (code, endpoint.path, endpoint.line)
         if key not in seen:
             seen.add(key)
@@ -53,11 +48,13 @@ def endpoint_findings(found: list[Found], settings: ApiSettings) -> list[RawFind
     return findings
 
 
-def _candidates(found: list[Found], settings: ApiSettings) -> Iterator[tuple[str, Endpoint, str]]:
+def _candidates(found: list[Found]) -> Iterator[tuple[str, Endpoint, str]]:
     for item in found:
         endpoint = item.endpoint
+        if item.external:
+            continue
         label = f"{'/'.join(endpoint.methods)} {endpoint.route}"
-        if not endpoint.documented:
+        if not endpoint.documented and not item.hidden:
             yield (
                 "undocumented-endpoint",
                 endpoint,
@@ -69,10 +66,10 @@ def _candidates(found: list[Found], settings: ApiSettings) -> Iterator[tuple[str
                 endpoint,
                 f"endpoint {label} returns an unbounded query and takes no paging parameter",
             )
-    for endpoint in unauthenticated_writes(found, settings):
+    for endpoint in unauthenticated_writes(found):
         label = f"{'/'.join(endpoint.methods)} {endpoint.route}"
         yield (
             "unauthenticated-write",
             endpoint,
-            f"state-changing endpoint {label} has no authentication",
+            f"endpoint {label} changes state and nothing authenticates it",
         )

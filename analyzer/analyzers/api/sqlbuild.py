@@ -25,14 +25,18 @@ BANDIT_SQL = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """How a local string variable was built, over all its assignments."""
+    """How a local string variable was built, over all its assignments; ``head`` is the
+    literal text it starts with (``PRAGMA``, ``SELECT``), as far as it is known."""
 
     dynamic: bool
     bandit_sees: bool
+    head: str = ""
 
     def merge(self, other: Built) -> Built:
         return Built(
-            dynamic=self.dynamic or other.dynamic, bandit_sees=self.bandit_sees or other.bandit_sees
+            dynamic=self.dynamic or other.dynamic,
+            bandit_sees=self.bandit_sees or other.bandit_sees,
+            head=self.head or other.head,
         )
 
 
@@ -42,13 +46,15 @@ STATIC = Built(dynamic=False, bandit_sees=False)
 def classify(node: cst.BaseExpression, names: Mapping[str, Built]) -> Built | None:
     """How ``node`` is built; None when it is not a string we can follow."""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        return STATIC
+        return Built(dynamic=False, bandit_sees=False, head=string_value(node) or "")
     if isinstance(node, cst.Name):
         return names.get(node.value)
     if isinstance(node, cst.FormattedString):
         literal = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
         dynamic = any(isinstance(p, cst.FormattedStringExpression) for p in node.parts)
-        return Built(dynamic=dynamic, bandit_sees=dynamic and _bandit(literal))
+        first = node.parts[0] if node.parts else None
+        head = first.value if isinstance(first, cst.FormattedStringText) else ""
+        return Built(dynamic=dynamic, bandit_sees=dynamic and _bandit(literal), head=head)
     if isinstance(node, cst.BinaryOperation):
         return _binary(node, names)
     if (
@@ -58,14 +64,16 @@ def classify(node: cst.BaseExpression, names: Mapping[str, Built]) -> Built | No
     ):
         text = string_value(node.func.value)
         if text is not None:
-            return Built(dynamic=True, bandit_sees=_bandit(text))
+            return Built(dynamic=True, bandit_sees=_bandit(text), head=text)
     return None
 
 
 def _binary(node: cst.BinaryOperation, names: Mapping[str, Built]) -> Built | None:
     if isinstance(node.operator, cst.Modulo):
         text = string_value(node.left)
-        return Built(dynamic=True, bandit_sees=_bandit(text)) if text is not None else None
+        if text is None:
+            return None
+        return Built(dynamic=True, bandit_sees=_bandit(text), head=text)
     if not isinstance(node.operator, cst.Add):
         return None
     left, right = classify(node.left, names), classify(node.right, names)
@@ -75,7 +83,9 @@ def _binary(node: cst.BinaryOperation, names: Mapping[str, Built]) -> Built | No
     sides = [s for s in (left, right) if s is not None]
     inherited = any(s.bandit_sees for s in sides)
     return Built(
-        dynamic=dynamic, bandit_sees=inherited or (dynamic and _bandit(_literal_text(node)))
+        dynamic=dynamic,
+        bandit_sees=inherited or (dynamic and _bandit(_literal_text(node))),
+        head=left.head if left is not None else "",
     )
 
 
@@ -88,3 +98,10 @@ def _literal_text(node: cst.BaseExpression) -> str:
 
 def _bandit(text: str | None) -> bool:
     return text is not None and BANDIT_SQL.search(text) is not None
+
+
+def takes_no_parameters(built: Built, keywords: tuple[str, ...]) -> bool:
+    """A statement whose values cannot be bound as parameters (``PRAGMA``, DDL): building
+    it from strings is the only way, so it is no finding."""
+    words = built.head.split(None, 1)
+    return bool(words) and words[0].upper() in keywords

@@ -8,20 +8,38 @@ nothing is dropped; docstring coverage is measured per file.
 
 from __future__ import annotations
 
+import ast
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from analyzer.analyzers.documentation.docstrings import public_symbols
-from analyzer.analyzers.documentation.presence import headings, locate, parse_kinds
-from analyzer.discover import matches_any
-from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
-from analyzer.plugins import AnalysisRequest, AnalyzerFailure, gather_per_file
+from analyzer.analyzers.documentation.presence import (
+    DocumentScope,
+    DocumentText,
+    generated_by,
+    generator_markers,
+    is_document,
+    is_project_document,
+    is_readable_document,
+    locate,
+    parse_kinds,
+    project_folder,
+    project_key,
+    read_document,
+)
+from analyzer.discover import matches_any, read_project_name
+from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFinding
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure, PerFile, gather_per_file
 from analyzer.rules import load_settings
 from analyzer.source import parse_file, read_source
 
 DOC_PATTERNS = (
     "*.md",
+    "*.markdown",
     "*.rst",
     "*.txt",
     "*.adoc",
@@ -32,7 +50,11 @@ DOC_PATTERNS = (
     "CHANGES*",
     "HISTORY*",
     "NEWS*",
+    # An unpacked wheel's METADATA holds the project's README as its description.
+    "*.dist-info/METADATA",
 )
+# OpenAPI / Swagger documents, wherever they are kept.
+API_SPEC_PATTERNS = ("*openapi*", "*swagger*", "*api-spec*", "*api_spec*", "*/docs/*")
 ROOT = "."
 
 
@@ -43,7 +65,7 @@ class DocumentationAnalyzer:
     name = "documentation"
     tool = "documentation"
     scope = "file"
-    file_patterns = (*DOC_PATTERNS, "*.py", "mkdocs.yml", "openapi.*")
+    file_patterns = (*DOC_PATTERNS, *API_SPEC_PATTERNS, "*.py", "mkdocs.yml")
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"
@@ -51,11 +73,21 @@ class DocumentationAnalyzer:
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
         settings = request.options or load_settings("documentation")
         exempt = tuple(str(p) for p in settings["docstring_exempt"])
-        return gather_per_file(
-            check_docstrings(request.root, path)
-            for path in sorted(f.path for f in request.files)
-            if path.endswith(".py") and not matches_any(path, exempt)
-        )
+        markers = generator_markers(parse_kinds(settings["documents"]))
+        results: list[PerFile] = []
+        facts: list[FileFacts] = []
+        for path in sorted(f.path for f in request.files):
+            if not path.endswith(".py") or matches_any(path, exempt):
+                continue
+            parsed = parse_file(request.root, path, "documentation")
+            if isinstance(parsed, FileError):
+                results.append(parsed)
+                continue
+            results.append(check_docstrings(path, parsed[1]))
+            found = [marker for marker in markers if marker in parsed[0]]
+            if found:
+                facts.append(FileFacts(path=path, data=json.dumps(found)))
+        return replace(gather_per_file(results), facts=tuple(facts))
 
     def combine(
         self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
@@ -65,31 +97,52 @@ class DocumentationAnalyzer:
             return AnalysisOutput()
         settings = request.options or load_settings("documentation")
         paths = sorted(f.path for f in request.files)
-        findings, measures, errors = check_documents(request.root, paths, settings)
+        try:
+            generated = {f.path: tuple(json.loads(f.data)) for o in outputs for f in o.facts}
+        except ValueError as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
+        findings, measures, errors = check_documents(request.root, paths, settings, generated)
         return AnalysisOutput(
             findings=tuple(findings), measures=tuple(measures), errors=tuple(errors)
         )
 
 
 def check_documents(
-    root: str, paths: list[str], settings: Mapping[str, Any]
+    root: str,
+    paths: list[str],
+    settings: Mapping[str, Any],
+    generated: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[RawFinding], list[Measure], list[FileError]]:
-    """One presence measure per kind of document, and a finding for each missing one."""
+    """One presence measure per kind of document, on the file that holds or links to it
+    (so the export says where), and a finding for each missing one."""
+    scope = DocumentScope(
+        ignored=tuple(str(p) for p in settings["ignored_documents"]),
+        docs_sites=tuple(str(p).lower() for p in settings["docs_sites"]),
+        project=project_key(read_project_name(Path(root))),
+    )
+    documents = [path for path in paths if is_document(path, scope)]
+    folder = project_folder(paths)
     errors: list[FileError] = []
-    doc_headings: dict[str, list[str]] = {}
-    for path in paths:
-        hidden = path.rsplit("/", 1)[-1].startswith(".")
-        if path.endswith((".md", ".rst", ".txt", ".adoc")) and not hidden:
-            text = read_source(root, path, "documentation")
-            if isinstance(text, FileError):
-                errors.append(text)
-            else:
-                doc_headings[path] = headings(text)
+    texts: dict[str, DocumentText] = {}
+    for path in documents:
+        if not is_project_document(path, folder) or not is_readable_document(path):
+            continue
+        text = read_source(root, path, "documentation")
+        if isinstance(text, FileError):
+            errors.append(text)
+        else:
+            texts[path] = read_document(text)
     findings: list[RawFinding] = []
     measures: list[Measure] = []
     for kind in parse_kinds(settings["documents"]):
-        where = locate(kind, paths, doc_headings)
-        measures.append(Measure(name=f"documentation.{kind.key}", value=0 if where is None else 1))
+        where = locate(kind, documents, texts, scope, folder) or generated_by(kind, generated or {})
+        measures.append(
+            Measure(
+                name=f"documentation.{kind.key}",
+                value=0 if where is None else 1,
+                path=None if where is None else where.path,
+            )
+        )
         if where is None:
             findings.append(
                 RawFinding(
@@ -103,11 +156,8 @@ def check_documents(
     return findings, measures, errors
 
 
-def check_docstrings(root: str, path: str) -> tuple[list[RawFinding], list[Measure]] | FileError:
-    parsed = parse_file(root, path, "documentation")
-    if isinstance(parsed, FileError):
-        return parsed
-    symbols = public_symbols(parsed[1])
+def check_docstrings(path: str, tree: ast.Module) -> tuple[list[RawFinding], list[Measure]]:
+    symbols = public_symbols(tree)
     findings = [
         RawFinding(
             tool="documentation",

@@ -2,7 +2,8 @@
 
 Public means: the name does not start with an underscore, it is not nested in a function,
 every enclosing class is public, and it is not a dunder method (``__init__`` and friends
-are documented by their class), an ``@overload`` stub or a property setter/deleter.
+are documented by their class), an ``@overload`` stub, a property setter/deleter, or a
+nested ``Meta`` / ``Config`` options class.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+# Nested classes that hold a framework's options for their outer class (Django's and
+# DRF's ``Meta``, Pydantic's ``Config``): documented by the framework, not an API.
+OPTION_CLASSES = frozenset({"Meta", "Config"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -30,6 +34,8 @@ def public_symbols(tree: ast.Module) -> list[PublicSymbol]:
 def _walk(body: list[ast.stmt], *, prefix: str, in_class: bool) -> Iterator[PublicSymbol]:
     for node in body:
         if not isinstance(node, Definition) or not _is_public(node):
+            continue
+        if in_class and isinstance(node, ast.ClassDef) and node.name in OPTION_CLASSES:
             continue
         kind = "class" if isinstance(node, ast.ClassDef) else ("method" if in_class else "function")
         yield PublicSymbol(

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from analyzer.analyzers.frontend.csrf import FormCandidate, form_candidate, has_token
 from analyzer.analyzers.frontend.templates import line_starts_of, offset_of
 from analyzer.model import RawFinding
 
@@ -44,6 +45,8 @@ class _Form:
     line: int
     column: int
     start: int
+    # Posting to another site (``action="https://..."``): no session of ours to forge.
+    external: bool = False
 
 
 @dataclass(kw_only=True, slots=True)
@@ -53,6 +56,7 @@ class _State:
     label_targets: set[str] = field(default_factory=set)
     controls: list[_Control] = field(default_factory=list)
     forms: list[_Form] = field(default_factory=list)
+    candidates: list[FormCandidate] = field(default_factory=list)
     script: tuple[int, int] | None = None
     script_text: list[str] = field(default_factory=list)
 
@@ -76,14 +80,23 @@ class _TemplateMarkupParser(HTMLParser):
             if values.get("for"):
                 self.state.label_targets.add(values["for"])
         elif tag == "form" and values.get("method", "").strip().lower() == "post":
+            action = values.get("action", "").strip().lower()
             self.state.forms.append(
                 _Form(
-                    line=line, column=column0 + 1, start=offset_of(self.line_starts, line, column0)
+                    line=line,
+                    column=column0 + 1,
+                    start=offset_of(self.line_starts, line, column0),
+                    external=action.startswith(("http://", "https://", "//")),
                 )
             )
         elif tag == "img" and "alt" not in values and not generated:
             self._add(line, column0 + 1, "img-missing-alt", "<img> has no alt attribute")
-        elif tag == "script" and "src" not in values and not self._inert(values):
+        elif (
+            tag == "script"
+            and "src" not in values
+            and "nonce" not in values
+            and not self._inert(values)
+        ):
             self.state.script = (line, column0 + 1)
             self.state.script_text = []
         if tag in _LABELLABLE and not generated:
@@ -148,9 +161,11 @@ class _TemplateMarkupParser(HTMLParser):
         )
 
     def _close_form(self, form: _Form, end: int) -> None:
-        body = self.original[form.start : end].lower()
-        if not any(marker in body for marker in self.policy.csrf_markers):
-            self._add(form.line, form.column, "form-missing-csrf", "POST form without a CSRF token")
+        """A form without a token of its own is a candidate; whether a macro, an include or
+        the application provides one is decided once every file is read."""
+        body = self.original[form.start : end]
+        if not form.external and not has_token(body, self.policy.csrf_markers):
+            self.state.candidates.append(form_candidate(form.line, form.column, body))
 
     def _has_generated_attributes(self, line: int, column0: int) -> bool:
         """True when template syntax outside quoted values writes attributes into this tag."""
@@ -172,8 +187,11 @@ class _TemplateMarkupParser(HTMLParser):
         )
 
 
-def check_markup(original: str, masked: str, path: str, policy: MarkupPolicy) -> list[RawFinding]:
-    """Every HTML-level finding in one template."""
+def check_markup(
+    original: str, masked: str, path: str, policy: MarkupPolicy
+) -> tuple[list[RawFinding], list[FormCandidate]]:
+    """Every HTML-level finding in one template, and its POST forms without a token."""
     parser = _TemplateMarkupParser(original, path, policy)
     parser.feed(masked)
-    return parser.finish()
+    findings = parser.finish()
+    return findings, parser.state.candidates

@@ -12,6 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from analyzer.analyzers.frontend.expressions import (
+    SafePolicy,
+    is_trusted,
+    marked_values,
+    reads_request_input,
+)
 from analyzer.model import RawFinding
 
 TagKind = Literal["expression", "statement", "comment"]
@@ -21,6 +27,8 @@ _COMMENT_BLOCK = re.compile(r"\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%
 _AUTOESCAPE_OFF = re.compile(r"^autoescape\s+(false|off)\b", re.IGNORECASE)
 _SAFE_FILTER = re.compile(r"\|\s*(safe|safeseq)\b")
 _FILTER_SAFE_BLOCK = re.compile(r"^filter\s+safe\b")
+# ``{% set name %}...{% endset %}``: markup the template builds itself (autoescaped).
+_SET_BLOCK = re.compile(r"^set\s+([A-Za-z_]\w*)\s*$")
 _KINDS: dict[str, TagKind] = {"{{": "expression", "{%": "statement", "{#": "comment"}
 
 
@@ -94,26 +102,54 @@ def offset_of(line_starts: list[int], line: int, column0: int) -> int:
     return line_starts[line - 1] + column0 if 0 < line <= len(line_starts) else 0
 
 
-def check_tags(tags: list[Tag], path: str, request_names: tuple[str, ...]) -> Iterator[RawFinding]:
-    """Findings that come from template syntax alone."""
-    request_use = re.compile(r"\b(" + "|".join(map(re.escape, request_names)) + r")\b")
+def check_tags(
+    tags: list[Tag],
+    path: str,
+    request_names: tuple[str, ...],
+    policy: SafePolicy,
+    *,
+    is_markup: bool = True,
+) -> Iterator[RawFinding]:
+    """Findings that come from template syntax alone. A template with no markup (a
+    plain-text email body) may switch autoescaping off: there is no HTML to inject into."""
+    local_markup = frozenset(
+        match.group(1)
+        for tag in tags
+        if tag.kind == "statement" and (match := _SET_BLOCK.match(tag.body))
+    )
     for tag in tags:
         if tag.kind == "comment":
             continue
-        if tag.kind == "statement" and _AUTOESCAPE_OFF.match(tag.body):
+        if is_markup and tag.kind == "statement" and _AUTOESCAPE_OFF.match(tag.body):
             yield _finding(
-                tag, path, "autoescape-disabled", "Autoescaping is switched off for this block"
+                tag, path, "autoescape-off-block", "Autoescaping is switched off for this block"
             )
-        if _SAFE_FILTER.search(tag.body) or (
-            tag.kind == "statement" and _FILTER_SAFE_BLOCK.match(tag.body)
-        ):
-            yield _safe_finding(tag, path, request_use)
+        if tag.kind == "statement" and _FILTER_SAFE_BLOCK.match(tag.body):
+            yield _finding(
+                tag, path, "safe-filter", "A {% filter safe %} block bypasses autoescaping"
+            )
+        elif _SAFE_FILTER.search(tag.body):
+            finding = _safe_finding(tag, path, request_names, policy, local_markup)
+            if finding is not None:
+                yield finding
 
 
-def _safe_finding(tag: Tag, path: str, request_use: re.Pattern[str]) -> RawFinding:
+def _safe_finding(
+    tag: Tag,
+    path: str,
+    request_names: tuple[str, ...],
+    policy: SafePolicy,
+    local_markup: frozenset[str],
+) -> RawFinding | None:
+    """A finding for ``|safe`` on a value that may hold markup nobody escaped: request
+    input (high), anything else not known to be safe (a value to review); none for string
+    literals, translations, form-field rendering and escaped or sanitised values."""
+    values = marked_values(tag.kind, tag.body)
     shown = " ".join(tag.body.split())[:80]
-    if request_use.search(tag.body):
+    if any(reads_request_input(v, request_names, policy) for v in values):
         return _finding(tag, path, "safe-filter-request-data", f"Request data marked safe: {shown}")
+    if values and all(is_trusted(v, policy, local_markup) for v in values):
+        return None
     return _finding(
         tag, path, "safe-filter", f"Output marked safe, bypassing autoescaping: {shown}"
     )
@@ -128,3 +164,11 @@ def _finding(tag: Tag, path: str, code: str, message: str) -> RawFinding:
         line=tag.line,
         column=tag.column,
     )
+
+
+_MARKUP_TAG = re.compile(r"<[A-Za-z!/]")
+
+
+def has_markup(masked: str) -> bool:
+    """Does the template, with its tags blanked, contain any HTML/XML tag?"""
+    return _MARKUP_TAG.search(masked) is not None

@@ -32,6 +32,8 @@ _TABLES = ("file", "line_bits", "arc")
 QUERY_SECONDS = 20.0
 # Lines recorded per file cannot exceed a file's length; this bounds a forged data file.
 _MAX_ROWS = 5_000_000
+# A numbits blob holds a bit per line and a path a few hundred bytes: 4 MiB is ample.
+_MAX_VALUE_BYTES = 4 * 1024 * 1024
 
 
 class CoverageError(ValueError):
@@ -151,6 +153,9 @@ def _database(data: bytes) -> Iterator[sqlite3.Connection]:
     SQLite would also read or write a journal beside it), with every query on a clock."""
     with tempfile.TemporaryDirectory(prefix="repo-roadmap-coverage-") as scratch:
         connection = _open_copy(data, scratch)
+        # No value larger than this may be built: a generated column or a function in a
+        # view could otherwise make one of gigabytes from a file of kilobytes.
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_VALUE_BYTES)
         deadline = time.monotonic() + QUERY_SECONDS
         connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
@@ -183,6 +188,9 @@ def _check_tables(connection: sqlite3.Connection) -> None:
             raise CoverageError(
                 f"{table!r} is a {found}, not a table" if found else f"no {table!r} table"
             )
+        # table_xinfo marks generated and hidden columns: values computed on read.
+        if any(row[6] for row in connection.execute(f"PRAGMA table_xinfo({table})")):
+            raise CoverageError(f"{table!r} has computed columns, not data")
 
 
 def _query_lines(connection: sqlite3.Connection) -> dict[str, set[int]]:

@@ -16,6 +16,8 @@ from analyzer.analyzers.testing.layout import (
     TestLayout,
     count_code_lines,
     imported_modules,
+    module_names,
+    source_roots,
     tested_by_name,
     untested_modules,
 )
@@ -30,6 +32,8 @@ class ProjectSources:
     tests: list[str] = field(default_factory=list)
     test_imports: set[str] = field(default_factory=set)
     modules: dict[str, str] = field(default_factory=dict)
+    # Package __init__.py -> (name, submodule) it re-exports: ``from .image import Image``.
+    reexports: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     test_lines: int = 0
     code_lines: int = 0
 
@@ -46,12 +50,17 @@ class ProjectSources:
                 project.test_imports.update(data["imports"])
                 continue
             project.code_lines += int(data["lines"])
+            if data.get("reexports"):
+                project.reexports[item.path] = [(str(n), str(m)) for n, m in data["reexports"]]
             if data["module"] is not None:
                 project.modules[item.path] = str(data["module"])
         return project
 
     def findings_and_measures(self) -> tuple[list[RawFinding], list[Measure]]:
-        untested = untested_modules(self.modules, self.test_imports, tested_by_name(self.tests))
+        roots = source_roots(self.paths, self.tests, self.layout.source_roots)
+        names = {path: module_names(path, roots) for path in self.modules}
+        imports = self.test_imports | self._through_packages(roots)
+        untested = untested_modules(names, imports, tested_by_name(self.tests))
         findings = [
             RawFinding(
                 tool="testing",
@@ -73,6 +82,16 @@ class ProjectSources:
         ]
         return findings, measures
 
+    def _through_packages(self, roots: set[str]) -> set[str]:
+        """``pkg.image`` for a test that imports ``pkg.Image`` when ``pkg/__init__.py``
+        re-exports it with ``from .image import Image``."""
+        aliases: dict[str, str] = {}
+        for init, pairs in self.reexports.items():
+            for package in module_names(init, roots):
+                for name, submodule in pairs:
+                    aliases[f"{package}.{name}"] = f"{package}.{submodule}"
+        return {aliases[name] for name in self.test_imports if name in aliases}
+
 
 def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileError:
     """What the join needs to know about one Python file."""
@@ -90,14 +109,34 @@ def file_facts(root: str, path: str, layout: TestLayout) -> FileFacts | FileErro
         "test": test,
         "lines": count_code_lines(text),
         "module": module,
-        "imports": sorted(imported_modules(tree)) if test else [],
+        "imports": sorted(imported_modules(tree, path)) if test else [],
+        "reexports": _reexports(tree) if path.endswith("__init__.py") and not test else [],
     }
     return FileFacts(path=path, data=json.dumps(data, separators=(",", ":")))
 
 
-def _defines_something(tree: ast.Module) -> bool:
-    """Modules without a function or class (constants, re-exports) have nothing to test."""
-    return any(
-        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+def _reexports(tree: ast.Module) -> list[list[str]]:
+    """[name, submodule] for each ``from .submodule import name`` at the package's top."""
+    return [
+        [alias.asname or alias.name, node.module]
         for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+        for alias in node.names
+        if alias.name != "*"
+    ]
+
+
+def _defines_something(tree: ast.Module) -> bool:
+    """Modules without a function, or a class with a method, have nothing to test:
+    constants, re-exports, settings classes, choices, app configs, schemas."""
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        or (isinstance(node, ast.ClassDef) and _has_method(node))
+        for node in tree.body
+    )
+
+
+def _has_method(node: ast.ClassDef) -> bool:
+    return any(
+        isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) for child in ast.walk(node)
     )
