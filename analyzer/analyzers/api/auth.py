@@ -154,4 +154,6 @@ def is_public_by_design(route: str, handler: str, settings: ApiSettings) -> bool
     if matches(last, settings.public_writes):
         return True
     segments = [s.lower() for s in route.split("/") if s and not s.startswith(("{", "<", "("))]
-    return any(matches(s, settings.public_writes) for s in segments[-2:])
+    # "reset" alone may reset anything; "/user/reset" is the password reset.
+    candidates = [*segments[-2:], "/".join(segments[-2:])]
+    return any(matches(s, settings.public_writes) for s in candidates)
