@@ -25,6 +25,7 @@ from analyzer.progress.read import snapshot_of
 from analyzer.progress.snapshot import Snapshot
 from analyzer.render.json_report import build_report
 from analyzer.report import Report, with_roadmap
+from analyzer.rules import load_rulebook
 from analyzer.scan import run_scan
 from tests.golden_roadmap import FIXTURE, GOLDEN_DIR, masked
 
@@ -45,7 +46,9 @@ def build_progress_outputs(work: Path, plan_json: str) -> tuple[str, str]:
     middle = _scan(tree, work / "cache", WEEK_LATER, "roadmap-2025-01-13.json")
     _week_two(tree)
     now = _scan(tree, work / "cache", TWO_WEEKS_LATER, "fixtures/noxpanel")
-    progress = compare_progress(reports=[plan, middle], now=now, today=TWO_WEEKS_LATER)
+    progress = compare_progress(
+        reports=[plan, middle], now=now, today=TWO_WEEKS_LATER, grades=load_rulebook().grades()
+    )
     data = build_progress(progress)
     data["tool"]["version"] = "0.0"
     return render_progress_markdown(progress), json.dumps(data, indent=2, ensure_ascii=False) + "\n"

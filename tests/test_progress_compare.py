@@ -92,6 +92,21 @@ def test_a_module_level_finding_in_another_file_is_a_fix_and_new_debt() -> None:
     assert [f.fingerprint for f in matching.new] == ["g3"]
 
 
+def test_a_function_that_changed_complexity_rank_is_still_open() -> None:
+    complex_e = finding("c1", "radon.CC-E", severity="medium", symbol="run", message="run is E")
+    complex_f = {**complex_e, "fingerprint": "c2", "rule_id": "radon.CC-F", "message": "run is F"}
+    earlier = snapshot(report([complex_e], [recommendation("complexity", ["c1"])]))
+    now = later([complex_f], analyzers=[("complexity", "radon")])
+    grades = {"radon.CC-E": "cyclomatic complexity", "radon.CC-F": "cyclomatic complexity"}
+    progress = compare_progress(reports=[earlier], now=now, today=MONDAY, grades=grades)
+    assert progress.recommendations[0].counts.moved == 1
+    assert progress.new_debt.findings == ()
+    # Without the rules saying the ranks grade one measurement, it would be a fix and new debt.
+    naive = compare_progress(reports=[earlier], now=now, today=MONDAY)
+    assert naive.recommendations[0].status == "done"
+    assert len(naive.new_debt.findings) == 1
+
+
 def test_findings_of_an_analyzer_that_did_not_run_are_not_counted_as_fixed() -> None:
     now = later(keep("f1", "f2", "f3", "f4"), failed=["typing"])
     progress = progress_of(now)

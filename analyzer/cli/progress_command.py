@@ -55,6 +55,7 @@ from analyzer.progress.summary import print_progress, render_progress_text
 from analyzer.render.encode import dump_json, for_terminal
 from analyzer.render.json_report import build_report
 from analyzer.report import Report, report_date, with_roadmap
+from analyzer.rules import load_rulebook
 
 GATE_FINDINGS_SHOWN = 20
 
@@ -87,6 +88,7 @@ def progress_command(args: argparse.Namespace, err: Console) -> int:
         today=today,
         since=since,
         directions=_directions(args.rules_dir),
+        grades=load_rulebook(tuple(args.rules_dir)).grades(),
     )
     _write(progress, targets, args, err, tree=current.tree)
     return _exit_code(progress, args.fail_on_new, current.strict, err)

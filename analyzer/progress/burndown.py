@@ -14,7 +14,11 @@ from analyzer.progress.snapshot import Snapshot
 
 
 def burndown(
-    plan: Snapshot, later: Sequence[Snapshot], start: date | None, as_of: date
+    plan: Snapshot,
+    later: Sequence[Snapshot],
+    start: date | None,
+    as_of: date,
+    grades: Mapping[str, str] | None = None,
 ) -> tuple[BurndownPoint, ...]:
     """One point for the plan, one for each later report; the last is dated ``as_of`` when
     it carries no date of its own (the scan made now)."""
@@ -24,7 +28,7 @@ def burndown(
         when = snapshot.generated_on
         if when is None and number == len(later) + 1:
             when = as_of
-        states = match_findings(plan, snapshot).states
+        states = match_findings(plan, snapshot, grades).states
         points.append(_point(plan, snapshot, states, start, when, number))
     return tuple(points)
 

@@ -48,6 +48,12 @@ def project_name(snapshot: Snapshot) -> str | None:
     return None if last in ("", ".", "..") else last.lower()
 
 
+def display_name(progress: Progress) -> str:
+    """What the reports call the project: a name from its packaging, else its folder."""
+    plan, now = progress.plan, progress.now
+    return plan.name or now.name or project_name(plan) or project_name(now) or "the project"
+
+
 def same_project(earlier: Snapshot, later: Snapshot) -> bool:
     """The same name, or at least one fingerprint in common (findings or suppressed)."""
     name = project_name(earlier)
@@ -64,14 +70,17 @@ def compare_progress(
     today: date,
     since: date | None = None,
     directions: Mapping[str, Comparison] | None = None,
+    grades: Mapping[str, str] | None = None,
 ) -> Progress:
     """``reports`` oldest first (the plan, then any later ones); ``today`` is the date of a
-    scan made now (a report given as NOW is compared as of its own date)."""
+    scan made now (a report given as NOW is compared as of its own date). ``directions``
+    says which way each metric should go for reports that do not (before 1.2); ``grades``
+    which rules grade one measurement (see ``match``)."""
     plan, between = reports[0], tuple(reports[1:])
     start, dated_by = _start(plan, since)
     as_of = now.generated_on or today
     elapsed = working_days(start, as_of) if start is not None else None
-    matching = match_findings(plan, now)
+    matching = match_findings(plan, now, grades)
     recommendations = recommendation_progress(plan, matching.states, elapsed)
     return Progress(
         plan=plan,
@@ -88,7 +97,7 @@ def compare_progress(
             returning=_returning((plan, *between), now),
             unsuppressed=matching.unsuppressed,
         ),
-        burndown=burndown(plan, (*between, now), start, as_of),
+        burndown=burndown(plan, (*between, now), start, as_of, grades),
         counts=count_states((f.fingerprint for f in plan.findings), matching.states),
     )
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from analyzer import __version__
 from analyzer.model import SEVERITIES
-from analyzer.progress.compare import project_name
+from analyzer.progress.compare import display_name
 from analyzer.progress.outcome import (
     BurndownPoint,
     MetricProgress,
@@ -52,7 +52,7 @@ def progress_context(progress: Progress) -> dict[str, Any]:
     plan, now = progress.plan, progress.now
     debt = progress.new_debt
     return {
-        "project": plan.name or project_name(plan) or "The project",
+        "project": display_name(progress),
         "tool_version": __version__,
         "as_of": progress.today.isoformat(),
         "plan": _reference(plan.source, plan.commit),

@@ -4,7 +4,10 @@ Fingerprints (rule, path, enclosing symbol, normalized line text, occurrence; ne
 line number) already survive line shifts and a function moved within its file. A function
 moved to another file changes the path, so a finding left unmatched is paired, one to one,
 with a new finding of the same rule, symbol and message (same rule, path and message at
-module level): it moved, it was not fixed, and the new one is not new debt.
+module level): it moved, it was not fixed, and the new one is not new debt. Rules that
+grade one measurement (``grade_of`` in rules/: radon's complexity ranks) pair across
+grades at the same path and symbol: a function gone from rank E to F got worse, it was not
+fixed.
 
 An unmatched finding is fixed only if the later scan could have seen it: its analyzer ran
 to the end and its file had no error; otherwise it is ``unverified`` and counts as open.
@@ -13,7 +16,7 @@ to the end and its file had no error; otherwise it is ``unverified`` and counts 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analyzer.progress.outcome import FindingState
@@ -30,7 +33,10 @@ class Matching:
     unsuppressed: tuple[PastFinding, ...]
 
 
-def match_findings(earlier: Snapshot, later: Snapshot) -> Matching:
+def match_findings(
+    earlier: Snapshot, later: Snapshot, grades: Mapping[str, str] | None = None
+) -> Matching:
+    """``grades``: rule id -> the measurement it grades (``grade_of`` in rules/)."""
     later_ids = later.fingerprints
     earlier_ids = earlier.fingerprints
     unmatched_later = [
@@ -47,7 +53,15 @@ def match_findings(earlier: Snapshot, later: Snapshot) -> Matching:
             states[finding.fingerprint] = "suppressed"
         else:
             leftover.append(finding)
-    moved = _pair_moved(leftover, unmatched_later)
+    moved = _pair_moved(leftover, unmatched_later, _identity)
+    graded = grades or {}
+    paired = frozenset(moved.values())
+    regraded = _pair_moved(
+        [f for f in leftover if f.fingerprint not in moved],
+        [f for f in unmatched_later if f.fingerprint not in paired],
+        lambda finding: _grade_identity(finding, graded),
+    )
+    moved = {**moved, **regraded}
     verified, errors = later.verified_tools, later.error_paths
     for finding in leftover:
         if finding.fingerprint in moved:
@@ -64,20 +78,36 @@ def match_findings(earlier: Snapshot, later: Snapshot) -> Matching:
     )
 
 
-def _pair_moved(earlier: Sequence[PastFinding], later: Sequence[PastFinding]) -> Mapping[str, str]:
-    """Earlier fingerprint -> the later fingerprint it moved to, paired in report order."""
+def _pair_moved(
+    earlier: Sequence[PastFinding],
+    later: Sequence[PastFinding],
+    identity: Callable[[PastFinding], tuple[str, ...] | None],
+) -> dict[str, str]:
+    """Earlier fingerprint -> the later fingerprint of the same ``identity``, paired one to
+    one in report order; findings without an identity are never paired."""
     candidates: dict[tuple[str, ...], list[PastFinding]] = defaultdict(list)
     for finding in later:
-        candidates[_identity(finding)].append(finding)
+        key = identity(finding)
+        if key is not None:
+            candidates[key].append(finding)
     pairs: dict[str, str] = {}
     for finding in earlier:
-        waiting = candidates.get(_identity(finding))
+        key = identity(finding)
+        waiting = candidates.get(key) if key is not None else None
         if waiting:
             pairs[finding.fingerprint] = waiting.pop(0).fingerprint
     return pairs
 
 
-def _identity(finding: PastFinding) -> tuple[str, ...]:
+def _grade_identity(finding: PastFinding, grades: Mapping[str, str]) -> tuple[str, ...] | None:
+    """The measurement a graded rule grades, where: the same function at another rank."""
+    measurement = grades.get(finding.rule_id)
+    if measurement is None or not finding.symbol:
+        return None
+    return (finding.tool, measurement, finding.path, finding.symbol)
+
+
+def _identity(finding: PastFinding) -> tuple[str, ...] | None:
     """What a finding is about, wherever it sits: its rule, symbol and message; a finding
     outside any function or class keeps its path too (a symbol alone would not tell two
     modules' top-level findings apart)."""

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer.model import SEVERITIES
-from analyzer.progress.compare import project_name
+from analyzer.progress.compare import display_name
 from analyzer.progress.markdown import metric_movement, schedule_words
 from analyzer.progress.outcome import Progress
 from analyzer.render.numbers import format_number
@@ -45,7 +45,7 @@ def print_progress(progress: Progress, console: Console) -> None:
 
 def _print_heading(progress: Progress, console: Console) -> None:
     plan = progress.plan
-    name = plan.name or project_name(plan) or "the project"
+    name = display_name(progress)
     started = progress.schedule.start
     since = f", started {started.isoformat()}" if started else ""
     console.print(
