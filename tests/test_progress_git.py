@@ -49,6 +49,10 @@ FIRST = {
         def token() -> int:
             return random.randint(0, 999999)
         """,
+    "ledger/util.py": """\
+        def helper() -> str:
+            return "x"
+        """,
 }
 
 
@@ -93,9 +97,11 @@ def second_commit(repo: Path) -> None:
             "ledger/report.py": """\
                 import os
 
+                from ledger.util import helper
+
 
                 def render(expression: str) -> object:
-                    return eval(expression)
+                    return eval(expression) or helper()
                 """,
         },
     )
@@ -156,19 +162,36 @@ def test_progress_reports_what_the_commits_changed(
     # place; every other is where it was; every new finding is on an added line.
     assert new == on_added - moved_to
     assert moved <= on_removed and moved_to <= on_added
-    fixed = on_removed - moved
+    # vulture reads the whole program: helper() became used in a new file, so its finding in
+    # util.py, a file no commit touched, is gone too, and progress says so.
+    edited = {path for path, lines in (*removed.items(), *added.items()) if lines}
+    untouched = set(git(repo, "ls-files").split()) - edited
+    now_ids = {f["fingerprint"] for f in now["findings"]}
+    unedited = {
+        f["fingerprint"]
+        for f in plan["findings"]
+        if f["path"] in untouched and f["fingerprint"] not in now_ids
+    }
+    fixed = (on_removed - moved) | unedited
     counts = progress["summary"]["findings"]
+    assert progress["summary"]["edits_checked"] is True
     assert counts == {
         "total": len(plan["findings"]),
         "fixed": len(fixed),
         "suppressed": 0,
-        "remaining": len(plan["findings"]) - len(on_removed),
+        "remaining": len(plan["findings"]) - len(on_removed) - len(unedited),
         "moved": len(moved),
         "unverified": 0,
+        "fixed_unedited": len(unedited),
     }
     # And the rules: MD5 and pickle fixed, the unused pickle import gone; eval arrived.
     fixed_rules = sorted(f["rule_id"] for f in plan["findings"] if f["fingerprint"] in fixed)
-    assert fixed_rules == ["bandit.B301", "bandit.B324", "bandit.B403"]
+    assert fixed_rules == [
+        "bandit.B301", "bandit.B324", "bandit.B403", "vulture.unused-function",
+    ]  # fmt: skip
+    assert [f["message"] for f in plan["findings"] if f["fingerprint"] in unedited] == [
+        "unused function 'helper'"
+    ]
     new_rules = sorted(f["rule_id"] for f in progress["new_debt"]["findings"])
     assert new_rules == ["bandit.B307", "vulture.unused-function", "vulture.unused-import"]
     for rec in progress["recommendations"]:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 
+from analyzer.changes import ChangeError, changed_files
 from analyzer.cli.commands import (
     _check_root,
     _effective_config,
@@ -43,7 +45,7 @@ from analyzer.cli.outputs import (
 from analyzer.cli.parser import PROGRESS_FORMATS
 from analyzer.discover.history import no_history
 from analyzer.gate import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
-from analyzer.model import SEVERITIES
+from analyzer.model import PROJECT_PATH, SEVERITIES
 from analyzer.planning.metrics.specs import load_metric_specs
 from analyzer.progress.compare import compare_progress, order_reports, project_name, same_project
 from analyzer.progress.export import render_progress_json
@@ -58,6 +60,7 @@ from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import load_rulebook
 
 GATE_FINDINGS_SHOWN = 20
+_COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,6 +70,9 @@ class _Current:
     # folder NOW.json is in.
     tree: Path
     strict: bool
+    # Files of the plan's findings whose content is what it was at the plan's commit; None
+    # when that cannot be told (a report given as NOW, no git, the commit not in the clone).
+    unchanged_paths: frozenset[str] | None = None
 
 
 def progress_command(args: argparse.Namespace, err: Console) -> int:
@@ -79,7 +85,7 @@ def progress_command(args: argparse.Namespace, err: Console) -> int:
     since = _parse_since(args.since)
     today = report_date(os.environ)
     earlier = order_reports([read_report_file(path) for path in args.earlier])
-    current = _current(args, err, today)
+    current = _current(args, err, today, earlier[0])
     if not args.force:
         check_same_project(earlier, current.snapshot)
     progress = compare_progress(
@@ -89,6 +95,7 @@ def progress_command(args: argparse.Namespace, err: Console) -> int:
         since=since,
         directions=_directions(args.rules_dir),
         grades=load_rulebook(tuple(args.rules_dir)).grades(),
+        unchanged_paths=current.unchanged_paths,
     )
     _write(progress, targets, args, err, tree=current.tree)
     return _exit_code(progress, args.fail_on_new, current.strict, err)
@@ -120,10 +127,11 @@ def read_report_file(path: Path) -> Snapshot:
         raise UsageError(str(exc)) from exc
 
 
-def _current(args: argparse.Namespace, err: Console, today: date) -> _Current:
+def _current(args: argparse.Namespace, err: Console, today: date, plan: Snapshot) -> _Current:
     path: Path = args.current
     if path.is_dir():
-        return _scan_now(path, args, err, today)
+        current = _scan_now(path, args, err, today)
+        return replace(current, unchanged_paths=unchanged_paths(path, plan))
     if not path.exists():
         raise UsageError(f"{path} does not exist (give a directory to scan or a JSON report)")
     if args.save_report is not None:
@@ -166,6 +174,30 @@ def _scan_now(root: Path, args: argparse.Namespace, err: Console, today: date) -
     return _Current(
         snapshot=snapshot_of(document, str(root)), tree=root, strict=effective.gate.strict
     )
+
+
+def unchanged_paths(root: Path, plan: Snapshot) -> frozenset[str] | None:
+    """Files of the plan's findings whose bytes are those of the plan's commit (through the
+    hardened git runner; the commit comes from the report, so it must look like one)."""
+    commit = plan.commit or ""
+    if not _COMMIT.match(commit):
+        return None
+    candidates = sorted(
+        {
+            f.path
+            for f in plan.findings
+            if f.path != PROJECT_PATH and not _outside(f.path) and (root / f.path).is_file()
+        }
+    )
+    try:
+        changed = changed_files(root, commit, candidates)
+    except ChangeError:
+        return None
+    return frozenset(candidates) - changed
+
+
+def _outside(path: str) -> bool:
+    return path.startswith("/") or ".." in path.split("/")
 
 
 def check_same_project(earlier: Sequence[Snapshot], now: Snapshot) -> None:

@@ -71,17 +71,24 @@ def compare_progress(
     since: date | None = None,
     directions: Mapping[str, Comparison] | None = None,
     grades: Mapping[str, str] | None = None,
+    unchanged_paths: frozenset[str] | None = None,
 ) -> Progress:
     """``reports`` oldest first (the plan, then any later ones); ``today`` is the date of a
     scan made now (a report given as NOW is compared as of its own date). ``directions``
     says which way each metric should go for reports that do not (before 1.2); ``grades``
-    which rules grade one measurement (see ``match``)."""
+    which rules grade one measurement (see ``match``); ``unchanged_paths`` the files whose
+    content is what it was at the plan's commit, when the commits could be compared."""
     plan, between = reports[0], tuple(reports[1:])
     start, dated_by = _start(plan, since)
     as_of = now.generated_on or today
     elapsed = working_days(start, as_of) if start is not None else None
     matching = match_findings(plan, now, grades)
-    recommendations = recommendation_progress(plan, matching.states, elapsed)
+    unedited = frozenset(
+        f.fingerprint
+        for f in plan.findings
+        if unchanged_paths is not None and f.path in unchanged_paths
+    )
+    recommendations = recommendation_progress(plan, matching.states, elapsed, unedited)
     return Progress(
         plan=plan,
         now=now,
@@ -98,7 +105,8 @@ def compare_progress(
             unsuppressed=matching.unsuppressed,
         ),
         burndown=burndown(plan, (*between, now), start, as_of, grades),
-        counts=count_states((f.fingerprint for f in plan.findings), matching.states),
+        counts=count_states((f.fingerprint for f in plan.findings), matching.states, unedited),
+        edits_checked=unchanged_paths is not None,
     )
 
 

@@ -80,6 +80,7 @@ def _summary(progress: Progress) -> dict[str, Any]:
         },
         "effort_hours": {"planned": _hours(progress.hours), "left": _hours(progress.hours_left)},
         "findings": counts_to_dict(progress.counts),
+        "edits_checked": progress.edits_checked,
         "new_findings": len(progress.new_debt.findings),
         "returning_findings": len(progress.new_debt.returning),
     }
@@ -93,6 +94,7 @@ def counts_to_dict(counts: FindingCounts) -> dict[str, int]:
         "remaining": counts.remaining,
         "moved": counts.moved,
         "unverified": counts.unverified,
+        "fixed_unedited": counts.fixed_unedited,
     }
 
 

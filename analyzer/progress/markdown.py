@@ -138,6 +138,7 @@ def _recommendation(number: int, rec: RecommendationProgress) -> dict[str, Any]:
         "moved": counts.moved,
         "unverified": counts.unverified,
         "suppressed": counts.suppressed,
+        "unedited": counts.fixed_unedited,
         "hours": format_number(round(rec.hours, 1)),
         "hours_left": format_number(round(rec.hours_left, 1)),
         "weeks": _weeks(rec.start_week, rec.end_week) if rec.scheduled else "backlog",

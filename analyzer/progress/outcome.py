@@ -29,6 +29,10 @@ class FindingCounts:
     remaining: int = 0
     moved: int = 0
     unverified: int = 0
+    # Of the fixed, those whose file is byte for byte what it was at the plan's commit: a
+    # whole-program analyzer stopped reporting them (vulture, when a name became used
+    # elsewhere) or the configuration changed. Counted only when the commits can be compared.
+    fixed_unedited: int = 0
 
     @property
     def closed(self) -> int:
@@ -168,6 +172,8 @@ class Progress:
     new_debt: NewDebt
     burndown: tuple[BurndownPoint, ...]
     counts: FindingCounts
+    # Whether fixes were checked against the files' content at the plan's commit.
+    edits_checked: bool = False
 
     def with_status(self, status: RecommendationStatus) -> tuple[RecommendationProgress, ...]:
         return tuple(rec for rec in self.recommendations if rec.status == status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from analyzer.progress.outcome import (
     FindingCounts,
@@ -16,15 +16,22 @@ from analyzer.progress.snapshot import PlannedRecommendation, Snapshot
 
 
 def recommendation_progress(
-    plan: Snapshot, states: Mapping[str, FindingState], elapsed: int | None
+    plan: Snapshot,
+    states: Mapping[str, FindingState],
+    elapsed: int | None,
+    unedited: Collection[str] = (),
 ) -> tuple[RecommendationProgress, ...]:
-    return tuple(_recommendation(rec, states, elapsed) for rec in plan.recommendations)
+    """``unedited``: fingerprints of fixed findings whose file was not edited."""
+    return tuple(_recommendation(rec, states, elapsed, unedited) for rec in plan.recommendations)
 
 
 def _recommendation(
-    rec: PlannedRecommendation, states: Mapping[str, FindingState], elapsed: int | None
+    rec: PlannedRecommendation,
+    states: Mapping[str, FindingState],
+    elapsed: int | None,
+    unedited: Collection[str],
 ) -> RecommendationProgress:
-    counts = count_states(rec.finding_ids, states)
+    counts = count_states(rec.finding_ids, states, unedited)
     status = _status(counts)
     left = rec.hours * counts.open / counts.total if counts.total else rec.hours
     return RecommendationProgress(
@@ -50,9 +57,12 @@ def _status(counts: FindingCounts) -> RecommendationStatus:
     return "not started" if counts.closed == 0 else "in progress"
 
 
-def count_states(fingerprints: Iterable[str], states: Mapping[str, FindingState]) -> FindingCounts:
+def count_states(
+    fingerprints: Iterable[str], states: Mapping[str, FindingState], unedited: Collection[str] = ()
+) -> FindingCounts:
     """How many of the findings are in each state (ids the plan does not list are left out)."""
-    found = Counter(states[fp] for fp in fingerprints if fp in states)
+    listed = [fp for fp in fingerprints if fp in states]
+    found = Counter(states[fp] for fp in listed)
     return FindingCounts(
         total=sum(found.values()),
         fixed=found["fixed"],
@@ -60,6 +70,7 @@ def count_states(fingerprints: Iterable[str], states: Mapping[str, FindingState]
         remaining=found["remaining"],
         moved=found["moved"],
         unverified=found["unverified"],
+        fixed_unedited=sum(1 for fp in listed if fp in unedited and states[fp] == "fixed"),
     )
 
 

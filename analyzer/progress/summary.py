@@ -75,6 +75,8 @@ def _print_heading(progress: Progress, console: Console) -> None:
     )
     counts = progress.counts
     extra = f"; {counts.unverified:,} not re-checked" if counts.unverified else ""
+    if counts.fixed_unedited:
+        extra += f"; {counts.fixed_unedited:,} of the fixed in files not edited since"
     moved = f" ({counts.moved:,} moved)" if counts.moved else ""
     console.print(
         f"Findings of the plan: {counts.fixed:,} fixed, {counts.suppressed:,} suppressed, "
