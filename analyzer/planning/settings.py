@@ -216,6 +216,11 @@ _PROJECT_KEYS = {
 }  # fmt: skip
 
 
+MAX_DEVELOPERS = 200
+MIN_REVIEW_BUDGET = 50
+MAX_REVIEW_BUDGET = 100_000
+
+
 def plan_settings_from_table(
     table: Mapping[str, Any], base: PlanSettings | None = None
 ) -> PlanSettings:
@@ -226,7 +231,12 @@ def plan_settings_from_table(
     reader.only(_PROJECT_KEYS)
     updates: dict[str, Any] = {}
     if "developers" in table:
-        updates["developers"] = reader.integer("developers", minimum=1)
+        # The scanned project's own configuration sets these: bounded, so no value makes
+        # planning take long (a billion developers, a one-line review budget).
+        developers = reader.integer("developers", minimum=1)
+        if developers > MAX_DEVELOPERS:
+            raise reader.fail("developers", f"cannot exceed {MAX_DEVELOPERS}")
+        updates["developers"] = developers
     if "hours_per_week" in table:
         hours = reader.number("hours_per_week", minimum=1)
         if hours > 168:
@@ -238,7 +248,10 @@ def plan_settings_from_table(
             raise reader.fail("horizon_weeks", "cannot exceed 260 (five years)")
         updates["horizon_weeks"] = weeks
     if "review_budget_lines" in table:
-        updates["review_budget_lines"] = reader.integer("review_budget_lines", minimum=1)
+        budget = reader.integer("review_budget_lines", minimum=MIN_REVIEW_BUDGET)
+        if budget > MAX_REVIEW_BUDGET:
+            raise reader.fail("review_budget_lines", f"cannot exceed {MAX_REVIEW_BUDGET:,}")
+        updates["review_budget_lines"] = budget
     if "review_rate_lines_per_hour" in table:
         updates["review_rate_lines_per_hour"] = _rates(reader, "review_rate_lines_per_hour")
     return replace(settings, **updates)
