@@ -129,6 +129,25 @@ def test_fail_on_new_gates_new_debt_at_or_above_the_level(
     assert passing.returncode == 0, passing.stderr
 
 
+def test_a_project_without_a_name_scanned_as_dot_is_called_by_its_folder(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    unnamed = {path: text for path, text in APP.items() if path != "pyproject.toml"}
+    root = write_tree(tmp_path / "kiosk", unnamed)
+    plan = tmp_path / "plan.json"
+    scanned = run_roadmap(
+        "scan", ".", *FAST, "-q", "-o", f"json:{plan}", cwd=root, env={**cache_env, **PLAN_DAY}
+    )
+    assert scanned.returncode == 0, scanned.stderr
+    fix_md5_and_add_eval(root)
+    run = run_roadmap(
+        "progress", str(plan), ".", *FAST, "-f", "markdown", cwd=root,
+        env={**cache_env, **LATER},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("# 📈 kiosk: progress against the roadmap")
+
+
 def test_strict_exits_3_when_the_later_report_is_incomplete(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     now = tmp_path / "now.json"

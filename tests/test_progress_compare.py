@@ -84,12 +84,75 @@ def test_a_function_moved_to_another_file_is_still_open_and_not_new_debt() -> No
     assert progress.new_debt.findings == ()
 
 
-def test_a_module_level_finding_in_another_file_is_a_fix_and_new_debt() -> None:
-    # Without a symbol only the path tells two modules' top-level findings apart.
+def test_a_module_level_finding_whose_message_names_it_moved_with_it() -> None:
+    # "Need type annotation for "_cache"" occurs once before and once after: the same code.
     elsewhere = {**PLAN_FINDINGS[2], "fingerprint": "g3", "path": "shop/other.py"}
     matching = match_findings(plan(), later([*keep("f1", "f2", "f4", "f5"), elsewhere]))
-    assert matching.states["f3"] == "fixed"
-    assert [f.fingerprint for f in matching.new] == ["g3"]
+    assert matching.states["f3"] == "moved"
+    assert matching.new == ()
+
+
+WITH_FRONTEND = [("security", "bandit"), ("frontend", "frontend")]
+
+
+def _inline_script(fingerprint: str, path: str, line: int) -> dict[str, object]:
+    return finding(
+        fingerprint,
+        "frontend.inline-script",
+        severity="low",
+        path=path,
+        line=line,
+        symbol=None,
+        message="Inline <script> block",
+    )
+
+
+def test_a_module_level_finding_with_a_common_message_in_another_file_is_a_fix_and_new() -> None:
+    # Without a symbol or a telling message only the path tells two files' findings apart.
+    kept = _inline_script("s0", "web/base.html", 5)
+    earlier = snapshot(report([kept, _inline_script("s1", "web/list.html", 9)]))
+    now = later([kept, _inline_script("s2", "web/settings.html", 3)], analyzers=WITH_FRONTEND)
+    matching = match_findings(earlier, now)
+    assert matching.states["s1"] == "fixed"
+    assert [f.fingerprint for f in matching.new] == ["s2"]
+
+
+def test_a_block_of_findings_carried_to_a_new_file_in_order_moved() -> None:
+    """A row of a template extracted into a partial: its findings left one file and appear
+    in the other in the same order, so they moved; the one that stayed behind stayed."""
+
+    def markup(fingerprint: str, path: str, line: int, rule: str) -> dict[str, object]:
+        message = {"img": "<img> has no alt attribute", "input": "<input> has no label"}[rule]
+        return finding(
+            fingerprint,
+            f"frontend.{rule}",
+            severity="low",
+            path=path,
+            line=line,
+            symbol=None,
+            message=message,
+        )
+
+    generic = [markup("k1", "web/base.html", 3, "img"), markup("k2", "web/base.html", 4, "input")]
+    before = [
+        markup("a1", "web/list.html", 260, "input"),
+        markup("a2", "web/list.html", 314, "img"),
+        markup("a3", "web/list.html", 400, "img"),
+    ]
+    after = [markup("b1", "web/row.html", 35, "input"), markup("b2", "web/row.html", 90, "img")]
+    earlier = snapshot(report([*generic, *before]))
+    matching = match_findings(
+        earlier, later([*generic, *after, before[2]], analyzers=WITH_FRONTEND)
+    )
+    assert (matching.states["a1"], matching.states["a2"]) == ("moved", "moved")
+    assert matching.states["a3"] == "remaining"
+    assert matching.new == ()
+    # One finding alone, with a message other findings share, is not a block.
+    single = match_findings(
+        earlier, later([*generic, after[1], before[2]], analyzers=WITH_FRONTEND)
+    )
+    assert single.states["a2"] == "fixed"
+    assert [f.fingerprint for f in single.new] == ["b2"]
 
 
 def test_a_function_that_changed_complexity_rank_is_still_open() -> None:

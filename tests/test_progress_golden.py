@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from analyzer.progress.markdown import number_ranges
 from analyzer.resources import progress_schema_path
 from tests.golden_progress import (
     PROGRESS_JSON,
@@ -99,3 +100,17 @@ def test_the_markdown_charts_the_burn_down(outputs: tuple[str, str]) -> None:
     markdown = outputs[0]
     assert "```mermaid\nxychart-beta" in markdown
     assert 'x-axis ["2025-01-06", "2025-01-13", "2025-01-20"]' in markdown
+
+
+@pytest.mark.parametrize(
+    ("numbers", "ranges"),
+    [
+        ([], []),
+        ([4], [(4, 4)]),
+        ([1, 2, 3, 5, 7, 8], [(1, 3), (5, 5), (7, 8)]),
+    ],
+)
+def test_overdue_pull_requests_are_listed_as_ranges(
+    numbers: list[int], ranges: list[tuple[int, int]]
+) -> None:
+    assert number_ranges(numbers) == ranges

@@ -171,9 +171,11 @@ def _scan_now(root: Path, args: argparse.Namespace, err: Console, today: date) -
         if not args.quiet:
             say(err, f"Wrote json report to {args.save_report}")
     warn_if_incomplete(result, err)
-    return _Current(
-        snapshot=snapshot_of(document, str(root)), tree=root, strict=effective.gate.strict
-    )
+    snapshot = snapshot_of(document, str(root))
+    if project_name(snapshot) is None:
+        # Scanned as "." or "..": the folder's own name says which project this is.
+        snapshot = replace(snapshot, root=os.path.basename(os.path.abspath(root)) or str(root))
+    return _Current(snapshot=snapshot, tree=root, strict=effective.gate.strict)
 
 
 def unchanged_paths(root: Path, plan: Snapshot) -> frozenset[str] | None:

@@ -162,8 +162,19 @@ def _schedule(
         "headline": Markup(headline),
         "basis": Markup(basis),
         "note": schedule.note,
-        "overdue": [numbers[rec_id] for rec_id in schedule.overdue],
+        "overdue": number_ranges(sorted(numbers[rec_id] for rec_id in schedule.overdue)),
     }
+
+
+def number_ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 5] -> [(1, 3), (5, 5)]: forty overdue pull requests read as one range."""
+    ranges: list[tuple[int, int]] = []
+    for number in numbers:
+        if ranges and ranges[-1][1] == number - 1:
+            ranges[-1] = (ranges[-1][0], number)
+        else:
+            ranges.append((number, number))
+    return ranges
 
 
 def schedule_words(schedule: ScheduleProgress) -> tuple[str, str]:
@@ -173,10 +184,12 @@ def schedule_words(schedule: ScheduleProgress) -> tuple[str, str]:
         return "Not known", schedule.note
     done = format_number(round(schedule.hours_done, 1))
     weeks = format_number(round((schedule.elapsed_days or 0) / WORKDAYS_PER_WEEK, 1))
+    planned = format_number(round(schedule.planned_hours, 1))
     expected = format_number(round(schedule.planned_hours_done or 0.0, 1))
+    everything = "all " if expected == planned else ""
     basis = (
-        f"{done} of {format_number(round(schedule.planned_hours, 1))} scheduled hours done "
-        f"after {weeks} working weeks; the plan expected {expected}"
+        f"{done} of {planned} scheduled hours done after {weeks} working weeks; "
+        f"the plan expected {everything}{expected} by now"
     )
     if schedule.status == "complete":
         return "Complete: every scheduled pull request is done", basis
