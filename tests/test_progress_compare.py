@@ -221,6 +221,18 @@ def test_new_debt_is_grouped_by_kind_and_severity_worst_first() -> None:
     ]
 
 
+def test_new_debt_a_ratchet_takes_is_grouped_by_its_category() -> None:
+    """A CI ratchet gathers long-tail rules of many kinds; "ratchet" is no kind of debt."""
+    new = [
+        finding("n1", "bandit.B101", severity="low", path="shop/a.py"),
+        finding("n2", "vulture.unused-variable", severity="low", path="shop/b.py"),
+    ]
+    gate = {**recommendation("ratchet", ["n1", "n2"], kind="ratchet"), "gated_rules": ["x"]}
+    progress = progress_of(later([*PLAN_FINDINGS, *new], [gate]))
+    groups = [(g.kind, g.count) for g in progress.new_debt.groups]
+    assert groups == [("dead-code", 1), ("security", 1)]
+
+
 def test_a_finding_suppressed_in_the_plan_and_reported_now_is_not_new_debt() -> None:
     hidden = finding("s1", "bandit.B101", severity="low")
     earlier = snapshot(report(PLAN_FINDINGS, PLAN_RECS, suppressed=[hidden]))

@@ -154,7 +154,14 @@ def severity_rank(finding: PastFinding) -> tuple[int, str, int, str]:
 
 
 def _kinds(now: Snapshot) -> dict[str, str]:
-    return {fp: rec.kind for rec in now.recommendations if rec.kind for fp in rec.finding_ids}
+    """The kind of the pull request that fixes each finding now; a ratchet's findings keep
+    their category (a CI gate is a way of working, not a kind of debt)."""
+    return {
+        fp: rec.kind
+        for rec in now.recommendations
+        if rec.kind and not rec.ratchet
+        for fp in rec.finding_ids
+    }
 
 
 def _worst_first(findings: Sequence[PastFinding], now: Snapshot) -> tuple[DebtFinding, ...]:

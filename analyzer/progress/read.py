@@ -170,6 +170,7 @@ def _recommendation(item: _Fields) -> PlannedRecommendation:
         finding_ids=item.texts("finding_ids"),
         start_week=start,
         end_week=end,
+        ratchet=bool(item.texts("gated_rules")),
     )
 
 

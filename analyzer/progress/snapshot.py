@@ -40,6 +40,8 @@ class PlannedRecommendation:
     # Weeks of the schedule (1-based, five working days each); None in the backlog.
     start_week: int | None
     end_week: int | None
+    # A CI ratchet (it gates rules): its kind says how the work is done, not what debt it is.
+    ratchet: bool = False
 
     @property
     def scheduled(self) -> bool:
