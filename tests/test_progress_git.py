@@ -192,6 +192,10 @@ def test_progress_reports_what_the_commits_changed(
     assert [f["message"] for f in plan["findings"] if f["fingerprint"] in unedited] == [
         "unused function 'helper'"
     ]
+    # Every new finding is on an added line, and progress tells so from the plan's commit.
+    assert progress["new_debt"]["lines_checked"] is True
+    for found in progress["new_debt"]["findings"]:
+        assert found["line_was_there"] is (found["line"] not in added[found["path"]])
     new_rules = sorted(f["rule_id"] for f in progress["new_debt"]["findings"])
     assert new_rules == ["bandit.B307", "vulture.unused-function", "vulture.unused-import"]
     for rec in progress["recommendations"]:

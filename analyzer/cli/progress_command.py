@@ -43,6 +43,7 @@ from analyzer.cli.outputs import (
     write_atomically,
 )
 from analyzer.cli.parser import PROGRESS_FORMATS
+from analyzer.cli.progress_lines import lines_already_there
 from analyzer.discover.history import no_history
 from analyzer.gate import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from analyzer.model import PROJECT_PATH, SEVERITIES
@@ -73,6 +74,8 @@ class _Current:
     # Files of the plan's findings whose content is what it was at the plan's commit; None
     # when that cannot be told (a report given as NOW, no git, the commit not in the clone).
     unchanged_paths: frozenset[str] | None = None
+    # Findings now whose line the file had at the plan's commit (see progress_lines).
+    old_lines: frozenset[str] | None = None
 
 
 def progress_command(args: argparse.Namespace, err: Console) -> int:
@@ -96,6 +99,7 @@ def progress_command(args: argparse.Namespace, err: Console) -> int:
         directions=_directions(args.rules_dir),
         grades=load_rulebook(tuple(args.rules_dir)).grades(),
         unchanged_paths=current.unchanged_paths,
+        old_lines=current.old_lines,
     )
     _write(progress, targets, args, err, tree=current.tree)
     return _exit_code(progress, args.fail_on_new, current.strict, err)
@@ -131,7 +135,13 @@ def _current(args: argparse.Namespace, err: Console, today: date, plan: Snapshot
     path: Path = args.current
     if path.is_dir():
         current = _scan_now(path, args, err, today)
-        return replace(current, unchanged_paths=unchanged_paths(path, plan))
+        known = plan.fingerprints
+        unknown = [f for f in current.snapshot.findings if f.fingerprint not in known]
+        return replace(
+            current,
+            unchanged_paths=unchanged_paths(path, plan),
+            old_lines=lines_already_there(path, plan.commit, unknown),
+        )
     if not path.exists():
         raise UsageError(f"{path} does not exist (give a directory to scan or a JSON report)")
     if args.save_report is not None:

@@ -72,12 +72,14 @@ def compare_progress(
     directions: Mapping[str, Comparison] | None = None,
     grades: Mapping[str, str] | None = None,
     unchanged_paths: frozenset[str] | None = None,
+    old_lines: frozenset[str] | None = None,
 ) -> Progress:
     """``reports`` oldest first (the plan, then any later ones); ``today`` is the date of a
     scan made now (a report given as NOW is compared as of its own date). ``directions``
     says which way each metric should go for reports that do not (before 1.2); ``grades``
     which rules grade one measurement (see ``match``); ``unchanged_paths`` the files whose
-    content is what it was at the plan's commit, when the commits could be compared."""
+    content is what it was at the plan's commit, and ``old_lines`` the findings now whose
+    line the file had then, when the commits could be compared."""
     plan, between = reports[0], tuple(reports[1:])
     start, dated_by = _start(plan, since)
     as_of = now.generated_on or today
@@ -99,10 +101,11 @@ def compare_progress(
         schedule=compare_schedule(recommendations, start, dated_by, as_of),
         metrics=compare_metrics(plan, now, directions or {}),
         new_debt=NewDebt(
-            findings=_worst_first(matching.new, now),
+            findings=_worst_first(matching.new, now, old_lines or frozenset()),
             groups=_groups(matching.new, now),
             returning=_returning((plan, *between), now),
             unsuppressed=matching.unsuppressed,
+            lines_checked=old_lines is not None,
         ),
         burndown=burndown(plan, (*between, now), start, as_of, grades),
         counts=count_states((f.fingerprint for f in plan.findings), matching.states, unedited),
@@ -164,10 +167,16 @@ def _kinds(now: Snapshot) -> dict[str, str]:
     }
 
 
-def _worst_first(findings: Sequence[PastFinding], now: Snapshot) -> tuple[DebtFinding, ...]:
+def _worst_first(
+    findings: Sequence[PastFinding], now: Snapshot, old_lines: frozenset[str]
+) -> tuple[DebtFinding, ...]:
     kinds = _kinds(now)
     return tuple(
-        DebtFinding(finding=f, kind=kinds.get(f.fingerprint, f.category))
+        DebtFinding(
+            finding=f,
+            kind=kinds.get(f.fingerprint, f.category),
+            line_was_there=f.fingerprint in old_lines,
+        )
         for f in sorted(findings, key=severity_rank)
     )
 

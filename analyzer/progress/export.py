@@ -41,9 +41,14 @@ def build_progress(progress: Progress) -> dict[str, Any]:
                 for group in progress.new_debt.groups
             ],
             "findings": [
-                {**finding_to_dict(item.finding), "kind": item.kind}
+                {
+                    **finding_to_dict(item.finding),
+                    "kind": item.kind,
+                    "line_was_there": item.line_was_there,
+                }
                 for item in progress.new_debt.findings
             ],
+            "lines_checked": progress.new_debt.lines_checked,
             "returning": [finding_to_dict(f) for f in progress.new_debt.returning],
             "unsuppressed": [finding_to_dict(f) for f in progress.new_debt.unsuppressed],
         },
@@ -82,6 +87,7 @@ def _summary(progress: Progress) -> dict[str, Any]:
         "findings": counts_to_dict(progress.counts),
         "edits_checked": progress.edits_checked,
         "new_findings": len(progress.new_debt.findings),
+        "new_on_old_lines": progress.new_debt.on_old_lines,
         "returning_findings": len(progress.new_debt.returning),
     }
 

@@ -87,9 +87,11 @@ def progress_context(progress: Progress) -> dict[str, Any]:
             "by_severity": _by_severity(item.finding.severity for item in debt.findings),
             "groups": debt.groups,
             "worst": [
-                {"finding": item.finding, "kind": item.kind} for item in debt.findings[:WORST_SHOWN]
+                {"finding": item.finding, "kind": item.kind, "old_line": item.line_was_there}
+                for item in debt.findings[:WORST_SHOWN]
             ],
             "more": max(0, len(debt.findings) - WORST_SHOWN),
+            "on_old_lines": debt.on_old_lines,
             "returning": debt.returning[:RETURNING_SHOWN],
             "returning_more": max(0, len(debt.returning) - RETURNING_SHOWN),
             "unsuppressed": len(debt.unsuppressed),

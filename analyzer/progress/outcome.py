@@ -130,6 +130,10 @@ class DebtFinding:
     finding: PastFinding
     # The recommendation kind the scan made now files it under (its category otherwise).
     kind: str
+    # Its line was in the file at the plan's commit: that line did not change, something
+    # around it did (a function grew, annotations made mypy check a body, a type changed
+    # elsewhere) or a rule was turned on.
+    line_was_there: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -141,6 +145,12 @@ class NewDebt:
     returning: tuple[PastFinding, ...]
     # Suppressed in the plan, reported now (a suppression removed, a rule enabled).
     unsuppressed: tuple[PastFinding, ...]
+    # The new findings' lines were compared with the plan's commit (see line_was_there).
+    lines_checked: bool = False
+
+    @property
+    def on_old_lines(self) -> int:
+        return sum(1 for item in self.findings if item.line_was_there)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -152,9 +152,10 @@ def _print_debt(progress: Progress, console: Console) -> None:
     by_severity = Counter(item.finding.severity for item in debt.findings)
     detail = ", ".join(f"{by_severity[s]} {s}" for s in SEVERITIES if by_severity[s])
     came_back = f"; {len(debt.returning):,} fixed and back" if debt.returning else ""
+    old = f"; {debt.on_old_lines:,} on lines already there" if debt.on_old_lines else ""
     console.print(
         f"New debt: [bold]{plural(len(debt.findings), 'new finding')}[/bold]"
-        f"{f' ({detail})' if detail else ''}{came_back}",
+        f"{f' ({detail})' if detail else ''}{old}{came_back}",
         highlight=False,
     )
     for item in debt.findings[:WORST_SHOWN]:
