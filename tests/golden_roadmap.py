@@ -29,7 +29,19 @@ REPORT_DATE = date(2025, 1, 6)
 
 def masked(result: ScanResult) -> ScanResult:
     """Replace what differs between machines and checkouts: commit, branch, durations,
-    tool versions and the absolute root."""
+    tool versions, the absolute root, and the identity's digests of rules and versions."""
+    identity = result.identity
+    if identity is not None:
+        result = replace(
+            result,
+            identity=replace(
+                identity,
+                commit="0123456789abcdef",
+                config_hash="<config hash>",
+                rules_digest="<rules digest>",
+                tool_versions=tuple((name, "0.0") for name, _ in identity.tool_versions),
+            ),
+        )
     return replace(
         result,
         target=replace(
