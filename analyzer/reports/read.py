@@ -78,7 +78,7 @@ def _read_capped(path: Path, limit: int, source: str) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise ReportError(f"{source}: not a regular file")
         if info.st_size > limit:
-            raise ReportError(f"{source}: larger than {limit // 1048576} MiB")
+            raise ReportError(f"{source}: larger than {limit / 1048576:g} MiB")
         with os.fdopen(os.dup(descriptor), "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
@@ -86,7 +86,7 @@ def _read_capped(path: Path, limit: int, source: str) -> bytes:
     finally:
         os.close(descriptor)
     if len(data) > limit:
-        raise ReportError(f"{source}: larger than {limit // 1048576} MiB")
+        raise ReportError(f"{source}: larger than {limit / 1048576:g} MiB")
     return data
 
 
