@@ -62,3 +62,32 @@ def build_outputs(cache_dir: Path) -> tuple[str, str]:
     data = build_report(report)
     data["tool"]["version"] = "0.0"
     return render_markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+ORG_MARKDOWN = GOLDEN_DIR / "org.roadmap.md"
+
+
+def build_org_markdown() -> str:
+    """The org roadmap of two repositories made from the golden report: ``web`` (all of it,
+    on the shared team) and ``api`` (its security and API findings, with a team of its own)."""
+    from analyzer.planning.org import Repository, TeamSizes, plan_org
+    from analyzer.planning.roadmap import load_planning
+    from analyzer.render.org_view import render_org_markdown
+    from analyzer.report import OrgReport
+    from analyzer.reports.read import read_report_file
+
+    result = read_report_file(JSON).result
+    api = replace(
+        result, findings=tuple(f for f in result.findings if f.category in ("security", "api"))
+    )
+    plan = plan_org(
+        [Repository(name="web", result=result), Repository(name="api", result=api)],
+        load_planning(),
+        TeamSizes(own={"api": (1, 20.0)}),
+    )
+    report = OrgReport(
+        plan=plan,
+        root_labels={"web": "repos/web", "api": "repos/api"},
+        generated_on=REPORT_DATE,
+    )
+    return render_org_markdown(report)

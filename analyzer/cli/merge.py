@@ -56,10 +56,12 @@ def merge_command(args: argparse.Namespace, err: Console) -> int:
         check_writable(target.path)
     if args.template_dir is not None:
         check_template_dir(args.template_dir)
-    reports = [read_report_file(Path(name)) for name in _unique(args.reports)]
     rules = _rules(args)
     if args.org:
-        return org_command(args, reports, rules, targets, err)
+        return org_command(args, rules, targets, err)
+    if args.org_config is not None:
+        raise UsageError("--org-config sets the teams of roadmap merge --org: add --org")
+    reports = [read_report_file(Path(name)) for name in _unique(args.reports)]
     shards = check_shards(reports)
     effective = _shards_config(shards, args, known_rules(rules))
     _check_rules(shards, rules, args)
