@@ -18,6 +18,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 
 from analyzer.cache import (
@@ -35,8 +36,10 @@ from analyzer.discover import matches_any
 from analyzer.model import (
     AnalysisOutput,
     AnalyzerRun,
+    DeferredJoin,
     Endpoint,
     FileError,
+    FileFacts,
     Measure,
     RawFinding,
     SourceFile,
@@ -74,6 +77,13 @@ class AnalysisRun:
     measures: tuple[Measure, ...]
     errors: tuple[FileError, ...]
     endpoints: tuple[Endpoint, ...] = ()
+    # The facts of two-phase analyzers whose join was deferred (a shard leaves it to merge).
+    joins: tuple[DeferredJoin, ...] = ()
+
+
+# Whether an analyzer's output item about a path (None: the project) is reported; a shard
+# that runs whole-program analyzers over everything reports only its own files' items.
+ReportsOn = Callable[[Analyzer, str | None], bool]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -179,15 +189,19 @@ def run_analyzers(
     jobs: int,
     caching: CacheSettings | None = None,
     on_progress: ProgressCallback | None = None,
+    deferred: frozenset[str] = frozenset(),
 ) -> dict[str, _Tally]:
-    """Run what the cache does not already hold; tallies are keyed by analyzer name."""
+    """Run what the cache does not already hold; tallies are keyed by analyzer name.
+
+    The combine step of the two-phase analyzers named in ``deferred`` is not run: their
+    facts are kept for whoever joins them (``roadmap merge``, for a shard)."""
     tallies = {a.name: _Tally() for a in analyzers}
     project: list[_Task] = []
     per_file: list[list[_Task]] = []
     for analyzer in analyzers:
         tally = tallies[analyzer.name]
         combining = _combining(analyzer)
-        if combining is not None:
+        if combining is not None and analyzer.name not in deferred:
             tally.needs_combine = not _take_cached_combine(
                 combining, requests[analyzer.name], tally, caching
             )
@@ -475,13 +489,20 @@ def merge(
     requests: Mapping[str, AnalysisRequest],
     tallies: Mapping[str, _Tally],
     versions: Mapping[str, str],
+    *,
+    deferred: frozenset[str] = frozenset(),
+    reports_on: ReportsOn | None = None,
 ) -> AnalysisRun:
-    """Combine tallies into analyzer runs plus everything they found."""
+    """Combine tallies into analyzer runs plus everything they found (what ``reports_on``
+    keeps), and the facts of the ``deferred`` joins."""
     runs: list[AnalyzerRun] = []
     findings: list[RawFinding] = []
     measures: list[Measure] = []
     errors: list[FileError] = []
     endpoints: list[Endpoint] = []
+    joins = [
+        _deferred_join(a.name, tallies[a.name].outputs) for a in analyzers if a.name in deferred
+    ]
     for analyzer in analyzers:
         tally = tallies[analyzer.name]
         failed = bool(tally.failures)
@@ -499,6 +520,8 @@ def merge(
         # A partly failed per-file analyzer still reports what its finished chunks found.
         combined = [tally.combined] if tally.combined is not None else []
         for output in [*tally.outputs, *combined]:
+            if reports_on is not None:
+                output = _reported_part(output, partial(reports_on, analyzer))
             findings.extend(output.findings)
             measures.extend(output.measures)
             errors.extend(output.errors)
@@ -509,4 +532,25 @@ def merge(
         measures=tuple(measures),
         errors=tuple(errors),
         endpoints=tuple(endpoints),
+        joins=tuple(joins),
+    )
+
+
+def _deferred_join(name: str, outputs: Sequence[AnalysisOutput]) -> DeferredJoin:
+    facts: list[FileFacts] = [f for o in outputs for f in o.facts]
+    return DeferredJoin(
+        analyzer=name,
+        facts=tuple(sorted(facts, key=lambda f: (f.path, f.data))),
+        errors=tuple(
+            sorted({e for o in outputs for e in o.errors}, key=lambda e: (e.path, e.reason))
+        ),
+    )
+
+
+def _reported_part(output: AnalysisOutput, keep: Callable[[str | None], bool]) -> AnalysisOutput:
+    return AnalysisOutput(
+        findings=tuple(f for f in output.findings if keep(f.path)),
+        measures=tuple(m for m in output.measures if keep(m.path)),
+        errors=tuple(e for e in output.errors if keep(e.path)),
+        endpoints=tuple(e for e in output.endpoints if keep(e.path)),
     )

@@ -22,6 +22,7 @@ from analyzer.discover import TEST_FILE_GLOBS, compile_globs
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
 from analyzer.planning.settings import PlanSettings, PlanSettingsError, plan_settings_from_table
+from analyzer.sharding import Shard
 from analyzer.tables import TableReader
 
 DEFAULT_TIMEOUT_S = 1800.0
@@ -100,6 +101,8 @@ class ScanConfig:
     # Python sources larger than this are almost always generated (data tables, vendored
     # bundles); the tools take minutes on them, so they are listed in errors instead.
     max_file_bytes: int = 2 * 1024 * 1024
+    # ``--shard K/N``: analyze only this shard's part (see analyzer/sharding.py).
+    shard: Shard | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

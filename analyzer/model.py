@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from analyzer.columns import ColumnUnit
 
@@ -183,6 +184,52 @@ class Target:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ScanIdentity:
+    """What makes reports parts of one scan: the same tree, configuration, rules and tools.
+
+    ``roadmap merge`` refuses shards whose identities differ, and says in what.
+    """
+
+    root_name: str
+    commit: str | None
+    # A digest of every discovered path and its size: one tree, even outside git.
+    files_digest: str
+    # A digest of ``config`` and of the rules (bundled and --rules-dir) it ran with.
+    config_hash: str
+    rules_digest: str
+    # (analyzer, its tool's version), and ("repo-roadmap", our version).
+    tool_versions: tuple[tuple[str, str], ...]
+    # The effective ``[tool.roadmap]`` table (what changes results: not jobs or timeout),
+    # so a merge applies the same configuration; validated again when read back.
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeferredJoin:
+    """A two-phase analyzer's per-file facts from one shard, for the join ``roadmap merge``
+    runs; ``errors`` are the per-file phase's errors (its join needs to know them)."""
+
+    analyzer: str
+    facts: tuple[FileFacts, ...]
+    errors: tuple[FileError, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ShardPart:
+    """What a shard scan adds to its result: which shard, and what the merge needs."""
+
+    index: int
+    count: int
+    # The shard that runs whole-program analyzers, or "all" (each filters to its files).
+    whole_program: int | Literal["all"]
+    # Lines of each analyzed file this shard owns: the union over shards is the scan's.
+    lines: tuple[tuple[str, int], ...]
+    # The whole-program analyzers of the scan, whichever shard runs them.
+    whole_program_analyzers: tuple[str, ...] = ()
+    joins: tuple[DeferredJoin, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ScanResult:
     """The outcome of the analysis stages, before grouping and planning."""
 
@@ -195,3 +242,6 @@ class ScanResult:
     endpoints: tuple[Endpoint, ...] = field(default=())
     # Every file at least one analyzer was given: a baseline entry elsewhere is unverified.
     analyzed_paths: frozenset[str] = field(default=frozenset())
+    identity: ScanIdentity | None = None
+    # Set on the result of ``roadmap scan --shard K/N``.
+    shard: ShardPart | None = None

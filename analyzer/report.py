@@ -11,6 +11,7 @@ from analyzer.baseline import Comparison
 from analyzer.discover.history import History
 from analyzer.model import ScanResult
 from analyzer.planning.group import Recommendation
+from analyzer.planning.org import OrgPlan
 from analyzer.planning.roadmap import Roadmap, load_planning, plan_roadmap
 from analyzer.planning.settings import PlanSettings
 
@@ -34,6 +35,18 @@ class Report:
     # --sarif-include-suppressed: SARIF lists suppressed findings too (GitHub counts them
     # against its limit, so by default they are left out; the JSON always has them).
     sarif_suppressed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrgReport:
+    """A roadmap across repositories (``roadmap merge --org``), for its renderers."""
+
+    plan: OrgPlan
+    # Each repository's root as its scan's user named it.
+    root_labels: Mapping[str, str]
+    generated_on: date
+    template_dir: Path | None = None
+    rule_dirs: tuple[Path, ...] = ()
 
 
 def with_roadmap(

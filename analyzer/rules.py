@@ -266,3 +266,8 @@ def load_settings(tool: str) -> dict[str, Any]:
     settings of the rulebook); read through the same loader as everything else.
     """
     return dict(load_tool_file(rules_dir() / f"{tool}.toml").settings)
+
+
+def known_rules(rules: RuleBook) -> dict[str, frozenset[str]]:
+    """Each tool and its rule codes, so a bare code ("B101") names its rule."""
+    return {tool: frozenset(table.rules) for tool, table in rules.tools.items()}

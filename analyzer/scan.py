@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +23,17 @@ from analyzer.cachedir import default_cache_dir, prune_cache
 from analyzer.config import ScanConfig
 from analyzer.deadline import time_limit
 from analyzer.discover import discover_files, read_git_info, read_project_name
-from analyzer.model import AnalyzerRun, FileError, Finding, ScanResult, SourceFile, Target
+from analyzer.identity import ConfigRecord, config_table, scan_identity
+from analyzer.model import (
+    AnalyzerRun,
+    FileError,
+    Finding,
+    RawFinding,
+    ScanResult,
+    ShardPart,
+    SourceFile,
+    Target,
+)
 from analyzer.normalize import SourceIndex, normalize, sort_key
 from analyzer.plugins import (
     AnalysisRequest,
@@ -33,6 +44,7 @@ from analyzer.plugins import (
 )
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
+from analyzer.sharding import Shard, defers_join, is_whole_program, reports_on, shard_files
 from analyzer.source import read_bytes
 from analyzer.source_index import index_with_cache
 from analyzer.suppress import apply_config_suppressions
@@ -107,7 +119,10 @@ def run_scan(
     rules: RuleBook | None = None,
     on_progress: ProgressCallback | None = None,
     loaded: Sequence[LoadedAnalyzer] | None = None,
+    record: ConfigRecord | None = None,
 ) -> ScanResult:
+    """Scan ``root``; with ``config.shard``, only that shard's part (see analyzer.sharding).
+    ``record`` is the configuration the result says it ran with (its identity)."""
     root = root.resolve()
     rulebook = rules or load_rulebook()
     files = discover_files(
@@ -119,49 +134,139 @@ def run_scan(
     requests = {
         a.name: AnalysisRequest(
             root=str(root),
-            files=_in_changed(a, _fitting(select_files(a, files), oversized), config),
+            files=_in_changed(a, requested_files(a, files, config), config),
             cache_dir=cache_dir,
             options=rulebook.settings_for(a.tool),
         )
         for a in plan.active
     }
     versions = {a.name: safe_version(a) for a in plan.active}
+    whole = frozenset(f.path for r in requests.values() for f in r.files)
+    part = _shard_part(plan, requests, config.shard)
     analysis, sources = _analyze(
         str(root),
         cache_dir,
-        plan.active,
-        requests,
+        part.active,
+        part.requests,
         versions,
         config=config,
         rulebook=rulebook,
         on_progress=on_progress,
+        shard=config.shard,
     )
     with time_limit(config.timeout_s, "normalizing the findings"):
-        normalized = normalize(
-            analysis.findings, rulebook, sources, dict(config.severity_overrides)
-        )
-        split = apply_config_suppressions(
-            _reported(normalized.findings, config),
-            config.disabled_rules,
-            config.path_ignores,
-            min_severity=config.min_severity,
-        )
-    analyzed = {f.path for r in requests.values() for f in r.files}
+        kept, suppressed = screen_findings(analysis.findings, rulebook, sources, config)
+    analyzed = {f.path for r in part.requests.values() for f in r.files}
+    size_errors = _size_errors(part.active, files, oversized, config.max_file_bytes)
+    counted = analyzed if config.shard is None else {p for p in whole if config.shard.owns(p)}
+    lines = _line_counts(root, counted)
+    target = _describe_target(root, files, lines, config.timeout_s)
+    runs = tuple(sorted((*analysis.runs, *plan.inactive, *part.elsewhere), key=lambda r: r.name))
     return ScanResult(
-        target=_describe_target(root, files, analyzed, config.timeout_s),
-        analyzers=tuple(sorted((*analysis.runs, *plan.inactive), key=lambda r: r.name)),
-        findings=split.kept,
+        target=target,
+        analyzers=runs,
+        findings=kept,
         measures=tuple(sorted(analysis.measures, key=lambda m: (m.name, m.path or ""))),
         errors=_sorted_errors(
-            (*analysis.errors, *_size_errors(plan.active, files, oversized, config.max_file_bytes))
+            (*analysis.errors, *_shard_reported(size_errors, part.active, config.shard))
         ),
-        suppressed=tuple(
-            sorted((*_reported(normalized.suppressed, config), *split.suppressed), key=sort_key)
-        ),
+        suppressed=suppressed,
         endpoints=tuple(
             sorted(analysis.endpoints, key=lambda e: (e.path, e.line, e.route, e.methods))
         ),
         analyzed_paths=frozenset(analyzed),
+        identity=scan_identity(
+            target, files, runs, record or ConfigRecord(table=config_table(config)), rulebook
+        ),
+        shard=None if config.shard is None else _shard_record(config.shard, lines, part, analysis),
+    )
+
+
+def requested_files(
+    analyzer: Analyzer, files: Sequence[SourceFile], config: ScanConfig
+) -> tuple[SourceFile, ...]:
+    """The files ``analyzer`` is given: those it selects, but no oversized Python file."""
+    oversized = {f.path: f.size for f in files if _is_oversized(f, config.max_file_bytes)}
+    return _fitting(select_files(analyzer, files), oversized)
+
+
+def screen_findings(
+    raw: Sequence[RawFinding],
+    rulebook: RuleBook,
+    sources: Mapping[str, SourceIndex],
+    config: ScanConfig,
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """Normalize raw findings, then apply the configuration's suppressions: the findings
+    reported and the ones suppressed, each sorted."""
+    normalized = normalize(raw, rulebook, sources, dict(config.severity_overrides))
+    split = apply_config_suppressions(
+        _reported(normalized.findings, config),
+        config.disabled_rules,
+        config.path_ignores,
+        min_severity=config.min_severity,
+    )
+    suppressed = (*_reported(normalized.suppressed, config), *split.suppressed)
+    return split.kept, tuple(sorted(suppressed, key=sort_key))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Part:
+    """What one shard runs: the analyzers, their narrowed requests, and the whole-program
+    analyzers another shard runs (as skipped runs)."""
+
+    active: tuple[Analyzer, ...]
+    requests: Mapping[str, AnalysisRequest]
+    elsewhere: tuple[AnalyzerRun, ...] = ()
+    whole_program: frozenset[str] = frozenset()
+
+
+def _shard_part(
+    plan: ScanPlan, requests: Mapping[str, AnalysisRequest], shard: Shard | None
+) -> _Part:
+    if shard is None:
+        return _Part(active=plan.active, requests=requests)
+    active = tuple(a for a in plan.active if shard.runs_whole_program or not is_whole_program(a))
+    elsewhere = tuple(
+        _inactive(
+            a.name,
+            "skipped",
+            f"runs in shard {shard.whole_program} of {shard.count}",
+            safe_version(a),
+            a.tool,
+        )
+        for a in plan.active
+        if a not in active
+    )
+    return _Part(
+        active=active,
+        requests={
+            a.name: replace(requests[a.name], files=shard_files(shard, a, requests[a.name].files))
+            for a in active
+        },
+        elsewhere=elsewhere,
+        whole_program=frozenset(a.name for a in plan.active if is_whole_program(a)),
+    )
+
+
+def _shard_reported(
+    errors: Sequence[FileError], analyzers: Sequence[Analyzer], shard: Shard | None
+) -> list[FileError]:
+    if shard is None:
+        return list(errors)
+    by_name = {a.name: a for a in analyzers}
+    return [e for e in errors if reports_on(shard, by_name[e.analyzer], e.path)]
+
+
+def _shard_record(
+    shard: Shard, lines: Mapping[str, int], part: _Part, analysis: AnalysisRun
+) -> ShardPart:
+    return ShardPart(
+        index=shard.index,
+        count=shard.count,
+        whole_program=shard.whole_program,
+        lines=tuple(sorted(lines.items())),
+        whole_program_analyzers=tuple(sorted(part.whole_program)),
+        joins=analysis.joins,
     )
 
 
@@ -182,9 +287,12 @@ def _analyze(
     config: ScanConfig,
     rulebook: RuleBook,
     on_progress: ProgressCallback | None,
+    shard: Shard | None = None,
 ) -> tuple[AnalysisRun, dict[str, SourceIndex]]:
-    """Run the analyzers (what the cache lacks) and index the sources their findings name."""
+    """Run the analyzers (what the cache lacks) and index the sources their findings name.
+    A shard defers the two-phase analyzers' joins and reports only its own part."""
     cache = ResultCache(Path(cache_dir) / "results") if config.use_cache else None
+    deferred = frozenset(a.name for a in analyzers if shard is not None and defers_join(a))
     try:
         with WorkerPool(config.jobs, timeout_s=config.timeout_s) as pool:
             caching = _cache_settings(root, cache, analyzers, requests, versions, rulebook)
@@ -195,8 +303,16 @@ def _analyze(
                 jobs=config.jobs,
                 caching=caching,
                 on_progress=on_progress,
+                deferred=deferred,
             )
-            analysis = merge(analyzers, requests, tallies, versions)
+            analysis = merge(
+                analyzers,
+                requests,
+                tallies,
+                versions,
+                deferred=deferred,
+                reports_on=None if shard is None else partial(reports_on, shard),
+            )
             sources = index_with_cache(
                 root, {f.path for f in analysis.findings}, cache=cache, pool=pool
             )
@@ -289,19 +405,22 @@ def _sorted_errors(errors: Sequence[FileError]) -> tuple[FileError, ...]:
 
 
 def _describe_target(
-    root: Path, files: Sequence[SourceFile], analyzed: set[str], timeout: float | None
+    root: Path, files: Sequence[SourceFile], lines: Mapping[str, int], timeout: float | None
 ) -> Target:
     git = read_git_info(root, timeout)
-    lines = sum(_count_lines(root, f.path) for f in files if f.path in analyzed)
     return Target(
         root=str(root),
-        files_scanned=len(analyzed),
-        lines=lines,
+        files_scanned=len(lines),
+        lines=sum(lines.values()),
         git_commit=git.commit,
         git_branch=git.branch,
         name=read_project_name(root),
         project_file=project_anchor(f.path for f in files),
     )
+
+
+def _line_counts(root: Path, paths: Iterable[str]) -> dict[str, int]:
+    return {path: _count_lines(root, path) for path in sorted(paths)}
 
 
 # Where a finding about the whole project is shown: the README, where a reader starts, else

@@ -29,7 +29,19 @@ REPORT_DATE = date(2025, 1, 6)
 
 def masked(result: ScanResult) -> ScanResult:
     """Replace what differs between machines and checkouts: commit, branch, durations,
-    tool versions and the absolute root."""
+    tool versions, the absolute root, and the identity's digests of rules and versions."""
+    identity = result.identity
+    if identity is not None:
+        result = replace(
+            result,
+            identity=replace(
+                identity,
+                commit="0123456789abcdef",
+                config_hash="<config hash>",
+                rules_digest="<rules digest>",
+                tool_versions=tuple((name, "0.0") for name, _ in identity.tool_versions),
+            ),
+        )
     return replace(
         result,
         target=replace(
@@ -50,3 +62,32 @@ def build_outputs(cache_dir: Path) -> tuple[str, str]:
     data = build_report(report)
     data["tool"]["version"] = "0.0"
     return render_markdown(report), json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+ORG_MARKDOWN = GOLDEN_DIR / "org.roadmap.md"
+
+
+def build_org_markdown() -> str:
+    """The org roadmap of two repositories made from the golden report: ``web`` (all of it,
+    on the shared team) and ``api`` (its security and API findings, with a team of its own)."""
+    from analyzer.planning.org import Repository, TeamSizes, plan_org
+    from analyzer.planning.roadmap import load_planning
+    from analyzer.render.org_view import render_org_markdown
+    from analyzer.report import OrgReport
+    from analyzer.reports.read import read_report_file
+
+    result = read_report_file(JSON).result
+    api = replace(
+        result, findings=tuple(f for f in result.findings if f.category in ("security", "api"))
+    )
+    plan = plan_org(
+        [Repository(name="web", result=result), Repository(name="api", result=api)],
+        load_planning(),
+        TeamSizes(own={"api": (1, 20.0)}),
+    )
+    report = OrgReport(
+        plan=plan,
+        root_labels={"web": "repos/web", "api": "repos/api"},
+        generated_on=REPORT_DATE,
+    )
+    return render_org_markdown(report)

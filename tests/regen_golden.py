@@ -1,4 +1,5 @@
-"""Rewrite tests/golden/noxpanel.* from fresh scans: ``python -m tests.regen_golden``."""
+"""Rewrite tests/golden/noxpanel.* from fresh scans, and org.roadmap.md from its JSON:
+``python -m tests.regen_golden``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.golden_progress import (
     build_progress_outputs,
     golden_inputs,
 )
-from tests.golden_roadmap import JSON, MARKDOWN, build_outputs
+from tests.golden_roadmap import JSON, MARKDOWN, ORG_MARKDOWN, build_org_markdown, build_outputs
 
 
 def main() -> None:
@@ -19,7 +20,9 @@ def main() -> None:
         markdown, data = build_outputs(Path(cache))
     MARKDOWN.write_text(markdown, encoding="utf-8")
     JSON.write_text(data, encoding="utf-8")
-    print(f"wrote {MARKDOWN} and {JSON}")
+    # The org roadmap is built from the JSON just written.
+    ORG_MARKDOWN.write_text(build_org_markdown(), encoding="utf-8")
+    print(f"wrote {MARKDOWN}, {JSON} and {ORG_MARKDOWN}")
     # The progress goldens take the roadmap's golden report, just written, as their plan.
     with tempfile.TemporaryDirectory() as work:
         markdown, data = build_progress_outputs(Path(work), golden_inputs())

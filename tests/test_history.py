@@ -208,6 +208,6 @@ def test_the_command_line_reads_the_history_unless_told_not_to(
     off = run_roadmap("scan", str(repo), "-f", "json", "-q", "--no-history", env=cache_env)
     assert off.json()["roadmap"]["history"] == {
         "available": False, "note": "not read (--no-history)", "commits": 0, "since": None,
-        "until": None,
+        "until": None, "truncated": False, "files": [], "functions": [], "function_files": [],
     }  # fmt: skip
     assert off.json()["hotspots"] == []

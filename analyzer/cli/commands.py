@@ -7,7 +7,6 @@ new ones with a baseline); 2 usage or configuration error, unreadable target or 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import threading
@@ -40,7 +39,10 @@ from analyzer.cli.baselines import (
     update_baseline,
 )
 from analyzer.cli.errors import UsageError, say
+from analyzer.cli.history import plan_history
+from analyzer.cli.merge import merge_command
 from analyzer.cli.outputs import (
+    OutputTarget,
     check_statistics,
     check_template_dir,
     check_writable,
@@ -53,6 +55,7 @@ from analyzer.cli.outputs import (
 )
 from analyzer.cli.parser import build_parser
 from analyzer.cli.progress import progress_display
+from analyzer.cli.shard import announce_shard, shard_option
 from analyzer.config import (
     ISOLATED_SOURCE,
     ConfigError,
@@ -64,20 +67,17 @@ from analyzer.config import (
 )
 from analyzer.deadline import StageTimeout, time_limit
 from analyzer.discover import discover_files
-from analyzer.discover.history import History, no_history, read_history
 from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
+from analyzer.identity import ConfigRecord, config_table
 from analyzer.model import ScanResult
-from analyzer.planning.facts import index_complex_functions
-from analyzer.planning.roadmap import planning_settings
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
 from analyzer.render.roadmap_view import tool_label
 from analyzer.render.text import escape, plural
 from analyzer.report import Report, report_date, with_roadmap
-from analyzer.rules import RuleBook, RuleError, load_rulebook
+from analyzer.reports.fields import ReportError
+from analyzer.rules import RuleBook, RuleError, known_rules, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
-# The report formats that show the roadmap, and so its hotspots.
-_ROADMAP_FORMATS = frozenset({"markdown", "json"})
 # Ctrl-C and SIGTERM: the shell convention, 128 + the signal number.
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -127,8 +127,18 @@ def run_command(args: argparse.Namespace, err: Console) -> int:
             from analyzer.cli.progress_command import progress_command
 
             return progress_command(args, err)
+        if args.command == "merge":
+            return merge_command(args, err)
         return scan_command(args, err)
-    except (UsageError, ConfigError, RuleError, BaselineError, ChangeError, TemplateError) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        RuleError,
+        BaselineError,
+        ChangeError,
+        TemplateError,
+        ReportError,
+    ) as exc:
         say(err, f"roadmap: error: {exc}")
         return EXIT_USAGE
     except StageTimeout as exc:
@@ -229,7 +239,15 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     target = args.output or configured_baseline(root, effective) or root / DEFAULT_BASELINE
     check_writable(target)
     announce_configuration(effective, err)
-    result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
+    result, _ = _scan(
+        root,
+        effective,
+        rules,
+        err,
+        quiet=args.quiet,
+        use_cache=not args.no_cache,
+        rule_dirs=tuple(args.rules_dir),
+    )
     baseline = create_baseline(result.findings)
     write_atomically(target, dumps_baseline(baseline, __version__), tree=root)
     say(err, f"Wrote baseline with {plural(len(baseline.entries), 'finding')} to {target}")
@@ -240,6 +258,7 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
 def scan_command(args: argparse.Namespace, err: Console) -> int:
     root = _check_root(args.path)
     targets = parse_output_targets(args.output, args.format)
+    shard = shard_option(args, targets)
     check_statistics(args, targets)
     for target in targets:
         check_writable(target.path)
@@ -248,11 +267,26 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     effective = _narrowed(root, effective, args)
+    if shard is not None:
+        return shard_scan(
+            root,
+            args,
+            replace(effective, scan=replace(effective.scan, shard=shard)),
+            rules,
+            targets,
+            err,
+        )
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
     announce_configuration(effective, err)
     result, loaded = _scan(
-        root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache
+        root,
+        effective,
+        rules,
+        err,
+        quiet=args.quiet,
+        use_cache=not args.no_cache,
+        rule_dirs=tuple(args.rules_dir),
     )
     comparison = (
         compare_with_baseline(root, result, baseline, loaded, effective)
@@ -262,7 +296,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
     formats = {target.format for target in targets} or {args.format}
-    history = _history(root, result, effective, args, formats)
+    history = plan_history(root, result, effective, args, formats)
     with time_limit(effective.scan.timeout_s, "planning and writing the reports"):
         report = with_roadmap(
             Report(
@@ -284,6 +318,36 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)
+
+
+def shard_scan(
+    root: Path,
+    args: argparse.Namespace,
+    effective: EffectiveConfig,
+    rules: RuleBook,
+    targets: Sequence[OutputTarget],
+    err: Console,
+) -> int:
+    """One shard's part: written as JSON, announced in a line; no plan, no gate."""
+    announce_configuration(effective, err)
+    result, _ = _scan(
+        root,
+        effective,
+        rules,
+        err,
+        quiet=args.quiet,
+        use_cache=not args.no_cache,
+        rule_dirs=tuple(args.rules_dir),
+    )
+    with time_limit(effective.scan.timeout_s, "writing the shard's report"):
+        report = Report(
+            result=result, root_label=str(args.path), generated_on=report_date(os.environ)
+        )
+        write_reports(report, targets, args, err, tree=root, summary=False)
+    if not args.quiet:
+        announce_shard(result, err)
+    warn_if_incomplete(result, err)
+    return EXIT_OK
 
 
 def _narrowed(root: Path, effective: EffectiveConfig, args: argparse.Namespace) -> EffectiveConfig:
@@ -320,38 +384,6 @@ def hook_command(args: argparse.Namespace, err: Console) -> int:
     return scan_command(args, err)
 
 
-def _history(
-    root: Path,
-    result: ScanResult,
-    effective: EffectiveConfig,
-    args: argparse.Namespace,
-    formats: set[str],
-) -> History:
-    """The git history for hotspots: churn of each file and of each complex function; read
-    only for the reports that show a roadmap."""
-    if getattr(args, "no_history", False):
-        return no_history("not read (--no-history)")
-    if not formats & _ROADMAP_FORMATS:
-        return no_history("not read (no report shows the roadmap)")
-    settings = effective.plan or planning_settings(tuple(args.rules_dir))
-    functions = index_complex_functions(result.findings, settings.risk.complexity_category)
-    return read_history(
-        root,
-        {path: [(f.name, f.line, f.end_line) for f in items] for path, items in functions.items()},
-        months=settings.history.months,
-        max_commits=settings.history.max_commits,
-        timeout=min(settings.history.timeout_seconds, effective.scan.timeout_s or math.inf),
-        max_function_files=settings.history.max_function_files,
-        cache_dir=_results_cache(effective, args),
-    )
-
-
-def _results_cache(effective: EffectiveConfig, args: argparse.Namespace) -> Path | None:
-    if args.no_cache or not effective.scan.use_cache:
-        return None
-    return (effective.scan.cache_dir or default_cache_dir()) / "results"
-
-
 def _load_rules(args: argparse.Namespace) -> RuleBook:
     for directory in args.rules_dir:
         if not directory.is_dir():
@@ -377,11 +409,6 @@ def _effective_config(root: Path, args: argparse.Namespace, rules: RuleBook) -> 
     _check_analyzer_names(effective.scan.disabled_analyzers, "--disable or tool.roadmap.analyzers")
     _check_analyzer_names(effective.scan.selected_analyzers or frozenset(), "--select")
     return effective
-
-
-def known_rules(rules: RuleBook) -> dict[str, frozenset[str]]:
-    """Each tool and its rule codes, so a bare code ("B101") names its rule."""
-    return {tool: frozenset(table.rules) for tool, table in rules.tools.items()}
 
 
 def _configuration_table(root: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
@@ -447,9 +474,15 @@ def _scan(
     *,
     quiet: bool,
     use_cache: bool = True,
+    rule_dirs: tuple[Path, ...] = (),
 ) -> tuple[ScanResult, tuple[LoadedAnalyzer, ...]]:
     loaded = discover_analyzers()
     config = effective.scan if use_cache else replace(effective.scan, use_cache=False)
+    record = ConfigRecord(
+        table=config_table(effective.scan, effective.gate, effective.plan), rule_dirs=rule_dirs
+    )
     with progress_display(err, quiet=quiet) as on_progress:
-        result = run_scan(root, config, rules=rules, on_progress=on_progress, loaded=loaded)
+        result = run_scan(
+            root, config, rules=rules, on_progress=on_progress, loaded=loaded, record=record
+        )
     return result, loaded

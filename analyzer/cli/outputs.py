@@ -104,7 +104,10 @@ def write_reports(
     err: Console,
     *,
     tree: Path,
+    summary: bool = True,
 ) -> None:
+    """Write every report; then, on stdout, the summary (unless ``summary`` is false) or
+    the ``--format`` report that no ``-o`` took."""
     # Render everything, then write every report to a temporary file, then rename them all:
     # a template that fails, or a disk that fills, leaves no report new and another stale.
     texts = [(target.path, render(report, target.format)) for target in targets]
@@ -113,6 +116,8 @@ def write_reports(
         for target in targets:
             say(err, f"Wrote {target.format} report to {target.path}")
     shown = stdout_format(args, targets)
+    if shown == "text" and not summary:
+        shown = None
     if "sarif" in (shown, *(t.format for t in targets)):
         warn_if_sarif_truncated(report, err)
     if getattr(args, "statistics", False):

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         template_dir=None,
     )
     add_progress_parser(commands)
+    add_merge_command(commands)
     cache = commands.add_parser("cache", help="the result cache: where it is, its size; clear it")
     cache.add_argument("action", choices=("info", "clear"), help="info (default) or clear")
     listing = commands.add_parser(
@@ -207,6 +208,18 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="Markdown templates that override the bundled ones",
     )
+    scan.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="analyze only shard K of N (files split by a hash of their path) and write its "
+        "part as JSON for `roadmap merge`",
+    )
+    scan.add_argument(
+        "--whole-program-shard",
+        metavar="K|all",
+        help="the shard that runs the whole-program analyzers (mypy, vulture, infrastructure; "
+        "default 1), or all: every shard, each reporting its own files",
+    )
 
 
 def add_progress_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -287,3 +300,82 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def add_merge_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    merge = commands.add_parser(
+        "merge",
+        help="merge shards' JSON reports into one report (--org: repositories into one plan)",
+        description="Merge the JSON reports of `roadmap scan --shard K/N` into the report the "
+        "unsharded scan would have written, in any format; with --org, plan several "
+        "repositories' reports as one roadmap.",
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="JSON reports to merge")
+    merge.add_argument(
+        "--org",
+        action="store_true",
+        help="the reports are whole repositories (NAME=FILE names one): plan them together",
+    )
+    merge.add_argument(
+        "--org-config",
+        type=Path,
+        metavar="FILE",
+        help="with --org: the team, pooled ([plan]) or per repository ([repositories.NAME])",
+    )
+    merge.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help="the checkout the shards scanned (default: the current directory); the joins, "
+        "the git history and SARIF's line hashes read it",
+    )
+    merge.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(FORMATS),
+        default="text",
+        help="report format (default: text)",
+    )
+    merge.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format",
+    )
+    merge.add_argument(
+        "--fail-on",
+        choices=("high", "medium", "low", "none"),
+        help="exit 1 on findings this severe (default: the shards' configuration)",
+    )
+    merge.add_argument(
+        "--strict", action="store_true", default=None, help="exit 3 if the scan was incomplete"
+    )
+    merge.add_argument(
+        "--baseline", metavar="FILE", help="only findings not in this baseline count as new"
+    )
+    merge.add_argument(
+        "--jobs", "-j", type=positive_int, help="worker processes for the joins (default: CPUs)"
+    )
+    merge.add_argument("--timeout", type=float, help="seconds each join may run")
+    merge.add_argument("--no-cache", action="store_true", help="read and write no cached results")
+    merge.add_argument(
+        "--no-history", action="store_true", help="do not read the git history (no hotspots)"
+    )
+    merge.add_argument(
+        "--rules-dir",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="the --rules-dir folders the shards were scanned with (repeatable)",
+    )
+    merge.add_argument(
+        "--template-dir", type=Path, metavar="DIR", help="Markdown templates that override"
+    )
+    merge.add_argument(
+        "--sarif-include-suppressed", action="store_true", help="list suppressed findings in SARIF"
+    )
+    merge.add_argument("--quiet", "-q", action="store_true", help="no summary")
+    merge.set_defaults(update_baseline=False, statistics=False, changed_since=None)

@@ -26,12 +26,12 @@ from analyzer.changes import ChangeError, changed_files
 from analyzer.cli.commands import (
     _check_root,
     _effective_config,
-    _history,
     _load_rules,
     _scan,
     announce_configuration,
 )
 from analyzer.cli.errors import UsageError, say
+from analyzer.cli.history import plan_history
 from analyzer.cli.outputs import (
     OutputTarget,
     check_template_dir,
@@ -160,7 +160,7 @@ def _scan_now(root: Path, args: argparse.Namespace, err: Console, today: date) -
     result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
     # The git history only reorders the plan by hotspots; read it only for a report kept.
     history = (
-        _history(root, result, effective, args, {"json"})
+        plan_history(root, result, effective, args, {"json"})
         if args.save_report is not None
         else no_history("not read (roadmap progress)")
     )

@@ -107,9 +107,17 @@ def plan_roadmap(
     return planned.recommendations, roadmap
 
 
-def _plan(
-    result: ScanResult, planning: Planning, history: History | None
-) -> tuple[Schedule, tuple[Hotspot, ...], tuple[Hotspot, ...]]:
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Prepared:
+    """Recommendations in schedule order with their dependencies, before the schedule
+    fits them to a team; and the hotspots (all, and the project's own)."""
+
+    ordered: tuple[Recommendation, ...]
+    hotspots: tuple[Hotspot, ...]
+    primary: tuple[Hotspot, ...]
+
+
+def prepare_plan(result: ScanResult, planning: Planning, history: History | None) -> Prepared:
     settings, kinds = planning.settings, planning.kinds
     facts = gather_code_facts(result, settings.risk, history)
     hotspots = find_hotspots(facts, history)
@@ -138,13 +146,28 @@ def _plan(
             hotspot_scores={(h.path, h.symbol or ""): h.score for h in hotspots},
         ),
     )
-    refactoring = frozenset(
+    ordered = order_recommendations(grouped, refactoring_kinds(kinds, settings))
+    linked = link_dependencies(ordered, {kind.id: kind.changes_code for kind in kinds.kinds})
+    return Prepared(ordered=linked, hotspots=hotspots, primary=primary)
+
+
+def refactoring_kinds(kinds: KindBook, settings: PlanSettings) -> frozenset[str]:
+    """The kinds that refactor complex code: scheduled in hotspot order."""
+    return frozenset(
         kind.id for kind in kinds.kinds if settings.risk.complexity_category in kind.categories
     )
-    ordered = order_recommendations(grouped, refactoring)
-    linked = link_dependencies(ordered, {kind.id: kind.changes_code for kind in kinds.kinds})
-    themes = {kind.id: kind.theme for kind in kinds.kinds}
-    return schedule(linked, settings, themes), hotspots, primary
+
+
+def themes_of(kinds: KindBook) -> dict[str, str]:
+    return {kind.id: kind.theme for kind in kinds.kinds}
+
+
+def _plan(
+    result: ScanResult, planning: Planning, history: History | None
+) -> tuple[Schedule, tuple[Hotspot, ...], tuple[Hotspot, ...]]:
+    prepared = prepare_plan(result, planning, history)
+    planned = schedule(prepared.ordered, planning.settings, themes_of(planning.kinds))
+    return planned, prepared.hotspots, prepared.primary
 
 
 def _moves(planned: Schedule, without: Schedule) -> tuple[Move, ...]:

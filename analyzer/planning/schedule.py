@@ -150,13 +150,13 @@ def schedule(
         scheduled.append(rec)
     return Schedule(
         recommendations=(*scheduled, *backlog),
-        phases=_phases(scheduled, work, themes),
+        phases=phases_of(scheduled, work, themes),
         backlog=tuple(rec.id for rec in backlog),
         total_days=max(ends.values(), default=0),
     )
 
 
-def _phases(
+def phases_of(
     scheduled: Sequence[Recommendation],
     work: Sequence[ScheduledWork],
     themes: Mapping[str, str],

@@ -12,6 +12,7 @@ from analyzer.model import Finding
 from analyzer.planning.metrics.aggregate import aggregate
 from analyzer.render.encode import dump_json
 from analyzer.render.plan_data import plan_sections
+from analyzer.render.scan_data import scan_section
 from analyzer.report import Report
 
 SCHEMA_VERSION = "1.2"
@@ -58,8 +59,14 @@ def build_report(report: Report) -> dict[str, Any]:
         },
         "errors": [asdict(error) for error in result.errors],
         "baseline": _baseline_summary(report),
-        **plan_sections(report),
+        # A shard's report is not planned: only the merge of all shards sees the project.
+        **(_unplanned() if result.shard is not None else plan_sections(report)),
+        "scan": scan_section(result),
     }
+
+
+def _unplanned() -> dict[str, Any]:
+    return {"recommendations": [], "roadmap": None, "hotspots": []}
 
 
 def _baseline_summary(report: Report) -> dict[str, Any] | None:

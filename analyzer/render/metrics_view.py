@@ -15,7 +15,7 @@ def metrics_context(metrics: Sequence[SuccessMetric]) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for metric in code:
         if metric.applicable:
-            groups.setdefault(metric.group, []).append(_metric_view(metric))
+            groups.setdefault(metric.group, []).append(metric_view(metric))
     absent: dict[str, list[str]] = {}
     for metric in code:
         if not metric.applicable:
@@ -25,13 +25,13 @@ def metrics_context(metrics: Sequence[SuccessMetric]) -> dict[str, Any]:
         "not_applicable": [
             {"names": _join(names), "reason": reason} for reason, names in absent.items()
         ],
-        "outside": [_metric_view(m) for m in metrics if m.outside_code],
+        "outside": [metric_view(m) for m in metrics if m.outside_code],
         "unmeasured": [m for m in code if m.applicable and m.baseline is None],
         "measured": [m for m in code if m.applicable and m.baseline is not None],
     }
 
 
-def _metric_view(metric: SuccessMetric) -> dict[str, Any]:
+def metric_view(metric: SuccessMetric) -> dict[str, Any]:
     symbol = "≤ " if metric.comparison == "at_most" and metric.target != 0 else ""
     symbol = "≥ " if metric.comparison == "at_least" else symbol
     if metric.target is None:

@@ -81,6 +81,11 @@ def roadmap_to_dict(roadmap: Roadmap) -> dict[str, Any]:
             "commits": history.commits if history is not None else 0,
             "since": history.since if history is not None else None,
             "until": history.until if history is not None else None,
+            # The churn itself, so a report can be planned again (``roadmap merge --org``).
+            "truncated": bool(history and history.truncated),
+            "files": [asdict(churn) for churn in history.files] if history else [],
+            "functions": [asdict(churn) for churn in history.functions] if history else [],
+            "function_files": list(history.function_files) if history else [],
         },
         "hotspot_moves": [asdict(move) for move in roadmap.moves],
         "metrics": [metric_to_dict(metric) for metric in roadmap.metrics],

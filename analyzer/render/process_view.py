@@ -90,7 +90,8 @@ def mitigation_view(
     for rec in scheduled:
         spots = {hot[(f.path, f.symbol)] for f in rec.findings if (f.path, f.symbol) in hot}
         if spots:
-            top = max(spots, key=lambda h: h.score)
+            # Ties broken by place, not by set order (which changes with the hash seed).
+            top = min(spots, key=lambda h: (-h.score, h.path, h.symbol or ""))
             touching.append(
                 {
                     "pr": pr_numbers([rec.id], views),

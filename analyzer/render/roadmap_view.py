@@ -57,7 +57,7 @@ def build_context(report: Report) -> dict[str, Any]:
     scheduled = [rec for rec in recs if rec.id not in backlog]
     numbers = {rec.id: number for number, rec in enumerate(scheduled, start=1)}
     views = {
-        rec.id: _recommendation_view(rec, numbers, work[rec.id], rulebook, report)
+        rec.id: recommendation_view(rec, numbers, work[rec.id], rulebook, report)
         for rec in scheduled
     }
     return {
@@ -161,7 +161,7 @@ def _importance(finding: Finding) -> tuple[int, int, str, int]:
     )
 
 
-def _recommendation_view(
+def recommendation_view(
     rec: Recommendation,
     numbers: dict[str, int],
     work: ScheduledWork,
