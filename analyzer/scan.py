@@ -17,7 +17,7 @@ from analyzer.analyze import (
     run_analyzers,
     select_files,
 )
-from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
+from analyzer.cache import ResultCache, analyzer_fingerprint, rules_digest
 from analyzer.cachedir import default_cache_dir, prune_cache
 from analyzer.config import ScanConfig
 from analyzer.deadline import time_limit
@@ -33,7 +33,7 @@ from analyzer.plugins import (
 )
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
-from analyzer.source import read_bytes
+from analyzer.snapshot import TreeSnapshot, take_snapshot
 from analyzer.source_index import index_with_cache
 from analyzer.suppress import apply_config_suppressions
 
@@ -126,8 +126,10 @@ def run_scan(
         for a in plan.active
     }
     versions = {a.name: safe_version(a) for a in plan.active}
+    analyzed = {f.path for r in requests.values() for f in r.files}
+    snapshot = take_snapshot(root, analyzed)
     analysis, sources = _analyze(
-        str(root),
+        snapshot,
         cache_dir,
         plan.active,
         requests,
@@ -146,9 +148,8 @@ def run_scan(
             config.path_ignores,
             min_severity=config.min_severity,
         )
-    analyzed = {f.path for r in requests.values() for f in r.files}
     return ScanResult(
-        target=_describe_target(root, files, analyzed, config.timeout_s),
+        target=_describe_target(root, files, analyzed, snapshot, config.timeout_s),
         analyzers=tuple(sorted((*analysis.runs, *plan.inactive), key=lambda r: r.name)),
         findings=split.kept,
         measures=tuple(sorted(analysis.measures, key=lambda m: (m.name, m.path or ""))),
@@ -173,7 +174,7 @@ def _cache_root(config: ScanConfig) -> str:
 
 
 def _analyze(
-    root: str,
+    snapshot: TreeSnapshot,
     cache_dir: str,
     analyzers: Sequence[Analyzer],
     requests: Mapping[str, AnalysisRequest],
@@ -185,9 +186,10 @@ def _analyze(
 ) -> tuple[AnalysisRun, dict[str, SourceIndex]]:
     """Run the analyzers (what the cache lacks) and index the sources their findings name."""
     cache = ResultCache(Path(cache_dir) / "results") if config.use_cache else None
+    root = snapshot.root
     try:
         with WorkerPool(config.jobs, timeout_s=config.timeout_s) as pool:
-            caching = _cache_settings(root, cache, analyzers, requests, versions, rulebook)
+            caching = _cache_settings(snapshot, cache, analyzers, requests, versions, rulebook)
             tallies = run_analyzers(
                 analyzers,
                 requests,
@@ -209,7 +211,7 @@ def _analyze(
 
 
 def _cache_settings(
-    root: str,
+    snapshot: TreeSnapshot,
     cache: ResultCache | None,
     analyzers: Sequence[Analyzer],
     requests: Mapping[str, AnalysisRequest],
@@ -218,7 +220,6 @@ def _cache_settings(
 ) -> CacheSettings | None:
     if cache is None:
         return None
-    unique = {f.path: f for r in requests.values() for f in r.files}
     rules = rules_digest(rulebook)
     fingerprints = {
         a.name: analyzer_fingerprint(
@@ -231,7 +232,7 @@ def _cache_settings(
         for a in analyzers
     }
     return CacheSettings(
-        cache=cache, fingerprints=fingerprints, digests=digest_files(root, unique.values())
+        cache=cache, fingerprints=fingerprints, digests=snapshot.digests, snapshot=snapshot
     )
 
 
@@ -289,14 +290,17 @@ def _sorted_errors(errors: Sequence[FileError]) -> tuple[FileError, ...]:
 
 
 def _describe_target(
-    root: Path, files: Sequence[SourceFile], analyzed: set[str], timeout: float | None
+    root: Path,
+    files: Sequence[SourceFile],
+    analyzed: set[str],
+    snapshot: TreeSnapshot,
+    timeout: float | None,
 ) -> Target:
     git = read_git_info(root, timeout)
-    lines = sum(_count_lines(root, f.path) for f in files if f.path in analyzed)
     return Target(
         root=str(root),
         files_scanned=len(analyzed),
-        lines=lines,
+        lines=sum(state.lines for state in snapshot.states.values()),
         git_commit=git.commit,
         git_branch=git.branch,
         name=read_project_name(root),
@@ -320,10 +324,3 @@ def project_anchor(paths: Iterable[str]) -> str | None:
     if readmes:
         return min(readmes)
     return ordered[0] if ordered else None
-
-
-def _count_lines(root: Path, path: str) -> int:
-    data = read_bytes(root, path, "scan")
-    if isinstance(data, FileError):
-        return 0
-    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
