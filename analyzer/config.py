@@ -21,7 +21,7 @@ from analyzer.cachedir import default_max_bytes
 from analyzer.discover import TEST_FILE_GLOBS, compile_globs
 from analyzer.discover.reader import read_inside
 from analyzer.model import Severity
-from analyzer.plan_settings import PlanSettings, PlanSettingsError, plan_settings_from_table
+from analyzer.planning.settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 from analyzer.tables import TableReader
 
 DEFAULT_TIMEOUT_S = 1800.0
@@ -486,6 +486,7 @@ def _plan_summary(plan: PlanSettings | None) -> object:
         (
             f"developers = {plan.developers:g}",
             f"hours_per_week = {plan.hours_per_week:g}",
+            f"horizon_weeks = {plan.horizon_weeks:g}",
             f"review_budget_lines = {plan.review_budget_lines:g}",
             f"review_rate_lines_per_hour = [{low:g}, {high:g}]",
         )

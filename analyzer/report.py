@@ -1,18 +1,18 @@
-"""What every renderer receives: the scan result plus how the user named the target."""
+"""What every renderer receives: the scan result, how the user named the target, and the plan."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analyzer.baseline import Comparison
+from analyzer.discover.history import History
 from analyzer.model import ScanResult
-
-if TYPE_CHECKING:  # plan.py builds these from a Report, so it imports this module
-    from analyzer.group import Recommendation
-    from analyzer.plan import Roadmap
+from analyzer.planning.group import Recommendation
+from analyzer.planning.roadmap import Roadmap, load_planning, plan_roadmap
+from analyzer.planning.settings import PlanSettings
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -22,7 +22,7 @@ class Report:
     root_label: str
     # Set when the scan was compared with a baseline: which findings are new.
     baseline: Comparison | None = None
-    # Filled by analyzer.plan.with_roadmap; renderers plan with defaults when it is None.
+    # Filled by with_roadmap; renderers plan with defaults when it is None.
     recommendations: tuple[Recommendation, ...] = ()
     roadmap: Roadmap | None = None
     # The day the roadmap is dated (and its Gantt chart starts); an input, so output is
@@ -34,3 +34,28 @@ class Report:
     # --sarif-include-suppressed: SARIF lists suppressed findings too (GitHub counts them
     # against its limit, so by default they are left out; the JSON always has them).
     sarif_suppressed: bool = False
+
+
+def with_roadmap(
+    report: Report,
+    settings: PlanSettings | None = None,
+    rule_dirs: Iterable[Path] = (),
+    history: History | None = None,
+) -> Report:
+    """The report with its recommendations and roadmap; what the command line calls."""
+    planning = load_planning(tuple(rule_dirs), settings)
+    recommendations, roadmap = plan_roadmap(report.result, planning, history)
+    return replace(report, recommendations=recommendations, roadmap=roadmap)
+
+
+def planned(report: Report) -> Report:
+    """The report with its roadmap, planned with the bundled defaults if nobody planned it."""
+    return report if report.roadmap is not None else with_roadmap(report)
+
+
+def report_date(environ: Mapping[str, str]) -> date:
+    """The date a roadmap is dated: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()

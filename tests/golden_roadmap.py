@@ -14,10 +14,9 @@ from pathlib import Path
 
 from analyzer.config import ScanConfig
 from analyzer.model import ScanResult
-from analyzer.plan import with_roadmap
 from analyzer.render.json_report import build_report
 from analyzer.render.markdown import render_markdown
-from analyzer.report import Report
+from analyzer.report import Report, with_roadmap
 from analyzer.scan import run_scan
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
+from analyzer.discover.history import History
 from analyzer.model import AnalyzerRun, Finding, Measure, Scalar, ScanResult, Target
+from analyzer.planning.group import Recommendation
+from analyzer.planning.roadmap import Roadmap, load_planning, plan_roadmap
+from analyzer.planning.settings import PlanSettings
 
 # (category, tool, codes): a mix of the bundled tools and categories no kind names.
 CATALOGUE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -100,3 +105,18 @@ def ran(name: str, status: str = "ok", error: str | None = None) -> AnalyzerRun:
     return AnalyzerRun(
         name=name, tool_version="1", status=status, duration_s=0.0, files=1, error=error
     )  # type: ignore[arg-type]
+
+
+PLANNING = load_planning()
+
+
+def plan(
+    found: Sequence[Finding],
+    settings: PlanSettings | None = None,
+    history: History | None = None,
+    measures: Sequence[Measure] = (),
+    analyzers: Sequence[AnalyzerRun] = (),
+) -> tuple[tuple[Recommendation, ...], Roadmap]:
+    """Plan made-up findings with the bundled rules (and ``settings`` when given)."""
+    planning = PLANNING if settings is None else replace(PLANNING, settings=settings)
+    return plan_roadmap(scan_result(found, measures, analyzers), planning, history)

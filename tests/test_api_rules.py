@@ -55,3 +55,25 @@ def test_rule_sample(tmp_path: Path, code: str, kind: str, sample: str) -> None:
     assert (kind == "invalid") == bool(expected)
     assert found == expected
     assert output.errors == ()
+
+
+def test_blocking_calls_in_command_line_programs_hold_up_no_request(tmp_path: Path) -> None:
+    """An async typer or click command blocks only itself; the same call in a server module
+    blocks every request on the worker."""
+    body = """
+import time
+from fastapi import FastAPI
+app = FastAPI()
+
+async def refresh():
+    time.sleep(3)
+"""
+    files = {
+        "pkg/cli.py": body,
+        "pkg/__main__.py": body,
+        "scripts/sync.py": body,
+        "pkg/jobs.py": body,
+    }
+    output = run_api(tmp_path, files)
+    flagged = {f.path for f in output.findings if f.tool_code == "blocking-call-in-async"}
+    assert flagged == {"pkg/jobs.py"}

@@ -207,7 +207,7 @@ def test_rules_dir_overrides_rules_kinds_and_planning(
         "scan", str(root), "-f", "markdown", "-q", "--rules-dir", str(rules), env=cache_env
     )
     assert run.returncode == 0, run.stderr
-    assert "for 5 developers" in run.stdout
+    assert "(5 developers at 12 hours a week each)" in run.stdout
     report = run_roadmap(
         "scan", str(root), "-f", "json", "-q", "--rules-dir", str(rules), env=cache_env
     ).json()

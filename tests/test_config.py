@@ -89,6 +89,13 @@ def test_command_line_overrides_and_provenance() -> None:
         ({"timeout": -1}, "tool.roadmap.timeout must be a positive number"),
         ({"plan": {"developerz": 2}}, "tool.roadmap.plan: unknown key 'developerz'"),
         ({"plan": {"developers": 0}}, "tool.roadmap.plan"),
+        # The scanned project sets these: no value may make planning take long.
+        ({"plan": {"developers": 1_000_000_000}}, "developers cannot exceed 200"),
+        (
+            {"plan": {"review_budget_lines": 1}},
+            "review_budget_lines must be a whole number of at least 50",
+        ),
+        ({"timeout": 1e12}, "tool.roadmap.timeout must be at most"),
     ],
 )
 def test_bad_keys_and_values_name_the_key(table: dict[str, Any], message: str) -> None:

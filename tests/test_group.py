@@ -1,4 +1,4 @@
-"""Findings become recommendations: kinds from rules/recommendations.toml, splits, estimates."""
+"""Findings become pull requests: kinds, root causes, splits, titles, the ratchet, estimates."""
 
 from __future__ import annotations
 
@@ -7,61 +7,73 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.estimate import (
-    CodeFacts,
+from analyzer.model import Finding
+from analyzer.planning.estimate import (
     ReviewTime,
-    assess_priority,
-    assess_risk,
+    cause_minutes,
     estimate_effort,
     estimate_review_time,
 )
-from analyzer.group import group_findings, load_kinds, split_for_review
-from analyzer.plan_settings import default_plan_settings
+from analyzer.planning.facts import CodeFacts, ComplexFunction
+from analyzer.planning.group import Recommendation, split_for_review
+from analyzer.planning.kinds import load_kinds
+from analyzer.planning.risk import assess_risk
+from analyzer.planning.rootcause import RootCause, find_root_causes
+from analyzer.planning.settings import default_plan_settings
+from analyzer.planning.titles import describe_place, unique_titles
+from analyzer.planning.value import assess_priority, value_context
 from analyzer.rules import RuleError, load_rulebook
-from tests.planning_samples import make_finding
+from tests.planning_samples import make_finding, plan
 
 KINDS = load_kinds()
 RULES = load_rulebook()
 SETTINGS = default_plan_settings()
 NO_FACTS = CodeFacts(
-    maintainability={}, complex_functions=frozenset(), coverage={}, tested_names=frozenset()
+    maintainability={}, complex_functions={}, coverage={}, tested_names=frozenset()
 )
 
 
-def test_the_issue_kinds_exist_in_dependency_order() -> None:
-    ids = [kind.id for kind in KINDS.kinds]
-    wanted = {
-        "security",
-        "type-safety",
-        "dead-code",
-        "complexity",
-        "api",
-        "frontend",
-        "infrastructure",
-    }
-    assert wanted | {"documentation", "testing"} <= set(ids)
-    for index, kind in enumerate(KINDS.kinds):
-        assert set(kind.depends_on) <= set(ids[:index])
-    assert [kind.id for kind in KINDS.kinds if kind.catch_all] == ["other"]
+def context(paths: list[str]):  # type: ignore[no-untyped-def]
+    return value_context(
+        paths,
+        weights=SETTINGS.value,
+        classes=SETTINGS.path_classes,
+        endpoint_files=frozenset(),
+        file_commits={},
+        hotspots=(),
+    )
 
 
-def test_every_bundled_tool_category_has_its_own_kind() -> None:
+def distinct(found: list[Finding]) -> list[Finding]:
+    """The findings with messages no two of which normalize alike."""
+    return [
+        replace(f, message="finding " + "".join(chr(97 + int(c, 16)) for c in f.fingerprint))
+        for f in found
+    ]
+
+
+def causes_of(found: list[Finding]) -> tuple[RootCause, ...]:
+    return find_root_causes(found, SETTINGS.root_causes)
+
+
+def recs(found: list[Finding]) -> dict[str, Recommendation]:
+    return {rec.id: rec for rec in plan(found)[0]}
+
+
+def test_the_bundled_kinds_cover_every_tool_category() -> None:
     for tool in RULES.tools.values():
         kind = KINDS.assign(make_finding(category=tool.category, tool=tool.tool, code="anything"))
         assert not kind.catch_all, (
             f"category {tool.category!r} of {tool.tool} falls to the catch-all"
         )
-
-
-def test_a_category_no_kind_names_lands_in_the_catch_all() -> None:
     assert KINDS.assign(make_finding(category="mystery", tool="x", code="1")).id == "other"
+    assert KINDS.ratchet() is not None and KINDS.ratchet().id == "ratchet"  # type: ignore[union-attr]
 
 
 def test_a_rule_pattern_wins_over_a_category(tmp_path: Path) -> None:
     (tmp_path / "recommendations.toml").write_text(
         '[kinds.asserts]\ntitle = "Asserts"\nemoji = "!"\nrules = ["bandit.B1*"]\n'
-        'priority = "low"\n'
-        'theme = "asserts"\ncommunicate = "Say so."\n',
+        'max_priority = "low"\ntheme = "asserts"\ncommunicate = "Say so."\n',
         encoding="utf-8",
     )
     kinds = load_kinds([tmp_path])
@@ -73,25 +85,22 @@ def test_a_rule_pattern_wins_over_a_category(tmp_path: Path) -> None:
     ("body", "message"),
     [
         (
-            '[kinds.a]\ntitle="A"\npriority="low"\ntheme="a"\ncommunicate="c"\ndepends_on=["nope"]\n',
-            "unknown kind 'nope'",
-        ),
-        (
-            '[kinds.security]\ntitle="S"\npriority="low"\ntheme="s"\ncommunicate="c"\ndepends_on=["api"]\n',
-            "cycle",
-        ),
-        (
-            '[kinds.b]\ntitle="B"\npriority="low"\ntheme="b"\ncommunicate="c"\ncatch_all=true\n',
+            '[kinds.b]\ntitle="B"\nmax_priority="low"\ntheme="b"\ncommunicate="c"\ncatch_all=true\n',
             "exactly one kind",
         ),
         (
-            '[kinds.c]\ntitle="C"\npriority="urgent"\ntheme="c"\ncommunicate="c"\n',
-            "priority must be one of",
+            '[kinds.c]\ntitle="C"\nmax_priority="urgent"\ntheme="c"\ncommunicate="c"\n',
+            "max_priority must be one of",
         ),
         (
-            '[kinds.d]\ntitle="D"\npriority="low"\ntheme="d"\ncommunicate="c"\ncolour="red"\n',
+            '[kinds.d]\ntitle="D"\nmax_priority="low"\ntheme="d"\ncommunicate="c"\ncolour="red"\n',
             "unknown key 'colour'",
         ),
+        (
+            '[kinds.e]\ntitle="E"\nmax_priority="low"\ntheme="e"\ncommunicate="c"\nratchet=true\n',
+            "at most one kind may be a ratchet",
+        ),
+        ('[phrases.rules]\n"bandit.B101" = { one = "x" }\n', "many must be a non-empty string"),
     ],
 )
 def test_bad_kind_files_are_load_errors(tmp_path: Path, body: str, message: str) -> None:
@@ -100,115 +109,186 @@ def test_bad_kind_files_are_load_errors(tmp_path: Path, body: str, message: str)
         load_kinds([tmp_path])
 
 
-@pytest.mark.parametrize(
-    ("base", "escalate", "severities", "expected"),
-    [
-        ("high", True, [("high", "high")], "critical"),
-        ("high", False, [("high", "high")], "high"),
-        ("high", True, [("high", "medium")], "high"),
-        ("medium", False, [("high", "low")], "high"),
-        ("low", False, [("high", "high")], "medium"),
-        ("medium", False, [("medium", "high"), ("low", "high")], "medium"),
-        ("medium", False, [("low", "high"), ("info", "low")], "low"),
-        ("low", False, [("low", "high")], "low"),
-    ],
-)
-def test_priority_formula(
-    base: str, escalate: bool, severities: list[tuple[str, str]], expected: str
-) -> None:
+def test_one_message_in_many_places_is_one_root_cause_costed_as_one_fix() -> None:
     found = [
-        make_finding(severity=s, confidence=c, line=i) for i, (s, c) in enumerate(severities, 1)
+        replace(make_finding(code="B105", path=f"app/m{n}.py", line=n), message="password: 'x'")
+        for n in range(1, 34)
     ]
-    priority, reason = assess_priority(base, escalate=escalate, findings=found)  # type: ignore[arg-type]
-    assert priority == expected
-    assert reason
+    (cause,) = causes_of(found)
+    assert cause.sites == 33 and cause.joined_by == "message"
+    one = RULES.lookup("bandit", "B105").effort.minutes(0)
+    per_site = SETTINGS.root_causes.per_site_minutes
+    assert cause_minutes(cause, RULES, SETTINGS) == one + 32 * per_site
+    assert estimate_effort([cause], RULES, SETTINGS).hours == round((one + 32 * per_site) / 60, 1)
 
 
-def test_effort_sums_rule_minutes_with_units() -> None:
-    # radon CC-D: 30 minutes + 5 per complexity point above 10; units 19 -> 125 minutes.
-    finding = make_finding(
-        category="complexity", tool="radon", code="CC-D", details=(("units", 19),)
+def test_findings_on_one_line_of_one_concern_are_one_fix_but_unrelated_ones_are_not() -> None:
+    bandit = make_finding(code="B701", path="app/cli.py", line=5, severity="high")
+    frontend = make_finding(
+        category="frontend", tool="frontend", code="autoescape-disabled", path="app/cli.py", line=5
     )
-    effort = estimate_effort([finding, replace(finding, fingerprint="other")], RULES, SETTINGS)
-    assert effort.hours == round(250 / 60, 1)
-    assert effort.size == "Medium"
-    assert estimate_effort([make_finding(code="B101")], RULES, SETTINGS).size == "Small"
+    typing = make_finding(
+        category="typing", tool="mypy", code="arg-type", path="app/cli.py", line=5
+    )
+    causes = causes_of([bandit, frontend, typing])
+    assert sorted(c.sites for c in causes) == [1, 2]
+    joined = next(c for c in causes if c.sites == 2)
+    assert joined.joined_by == "line" and joined.lead == bandit
 
 
-@pytest.mark.parametrize(
-    ("low", "high", "label"),
-    [
-        (20, 33, "20-35 minutes"),
-        (30, 30, "about 30 minutes"),
-        (130, 190, "2-4 hours"),
-        (125, 175, "2-3 hours"),
-    ],
-)
-def test_review_time_labels(low: int, high: int, label: str) -> None:
-    assert ReviewTime(low_minutes=low, high_minutes=high).label == label
+def test_test_code_and_application_code_never_share_a_root_cause() -> None:
+    found = [
+        replace(make_finding(code="B106", path=path, line=1), message="password: 'test'")
+        for path in ("app/seed.py", "tests/test_a.py", "tests/test_b.py")
+    ]
+    causes = find_root_causes(found, SETTINGS.root_causes, context([f.path for f in found]).primary)
+    assert sorted(c.sites for c in causes) == [1, 2]
+    by_id = recs(found)
+    assert {rec.priority for rec in by_id.values()} == {"medium", "low"}
+    test_only = next(rec for rec in by_id.values() if rec.priority == "low")
+    assert test_only.priority_reason == "only test code"
+    assert not test_only.risk.ships
 
 
-def test_review_time_uses_the_stated_rates() -> None:
-    time = estimate_review_time(400, SETTINGS)
-    slow, fast = SETTINGS.review_rate_lines_per_hour
-    overhead = SETTINGS.review_overhead_minutes
-    assert time.low_minutes == int(overhead + 400 / fast * 60)
-    assert time.high_minutes == int(overhead + 400 / slow * 60)
+def test_messages_that_name_a_function_are_never_merged() -> None:
+    found = [
+        make_finding(
+            category="complexity", tool="radon", code="CC-D", path=path, symbol="run",
+            details=(("complexity", 25),),
+        )
+        for path in ("app/a.py", "app/b.py")
+    ]  # fmt: skip
+    found = [replace(f, message="run has cyclomatic complexity 25 (rank D)") for f in found]
+    assert [c.sites for c in causes_of(found)] == [1, 1]
 
 
-def test_a_kind_over_budget_is_split_by_directory_into_parts_that_fit() -> None:
-    settings = replace(SETTINGS, review_budget_lines=40)
+def test_a_kind_over_budget_is_split_along_directories_into_parts_that_fit() -> None:
     found = [
         make_finding(path=f"pkg/{directory}/m{n}.py", line=n)
         for directory in ("a", "b", "c")
         for n in range(1, 5)
-    ]  # 12 security findings of 8 lines: 96 lines
-    recs = group_findings(found, kinds=KINDS, rulebook=RULES, settings=settings, facts=NO_FACTS)
-    assert [r.title for r in recs] == [
-        f"Security fixes in pkg/{d} (part {k} of 3)" for k, d in ((1, "a"), (2, "b"), (3, "c"))
-    ]
-    assert [r.scope for r in recs] == ["pkg/a", "pkg/b", "pkg/c"]
-    assert all(r.changed_lines <= 40 for r in recs)
-    assert [r.id for r in recs] == ["security-1", "security-2", "security-3"]
+    ]  # 12 security findings of 8 lines each
+    parts = split_for_review(causes_of(distinct(found)), lambda c: 8.0, 40)
+    assert [{c.anchor.path.split("/")[1] for c in part} for part in parts] == [{"a"}, {"b"}, {"c"}]
 
 
 def test_a_file_over_budget_is_split_by_line_runs() -> None:
-    settings = replace(SETTINGS, review_budget_lines=20)
-    found = [make_finding(line=n) for n in range(1, 7)]  # 48 lines in one file
-    parts = split_for_review(found, settings)
+    found = [make_finding(line=n) for n in range(1, 7)]
+    parts = split_for_review(causes_of(distinct(found)), lambda c: 8.0, 20)
     assert [len(p) for p in parts] == [2, 2, 2]
-    assert [f.line for p in parts for f in p] == [1, 2, 3, 4, 5, 6]
 
 
-def test_risk_lists_its_reasons() -> None:
-    facts = CodeFacts(
-        maintainability={"app/core/config.py": 30.0},
-        complex_functions=frozenset(),
-        coverage={},
-        tested_names=frozenset(),
+def test_titles_name_the_fixes_and_the_files_and_never_repeat_or_say_part() -> None:
+    found = [
+        make_finding(code="B307", path="app/loader.py", severity="high"),
+        make_finding(code="B324", path="app/views.py", line=2, severity="high"),
+    ]
+    (rec,) = recs(found).values()
+    assert rec.title == "Replace eval() and replace MD5 and SHA-1 in app/loader.py and app/views.py"
+    complex_one = make_finding(
+        category="complexity", tool="radon", code="CC-F", path="reports/filters.py",
+        symbol="build_query", details=(("complexity", 60),),
+    )  # fmt: skip
+    (split,) = recs([complex_one]).values()
+    assert split.title == "Split build_query (complexity 60) in reports/filters.py"
+
+
+def test_places_read_as_files_packages_or_the_project() -> None:
+    assert describe_place(["a/x.py"]) == "in a/x.py"
+    assert describe_place(["a/x.py", "a/y.py", "a/z.py"]) == "in a (3 files)"
+    assert describe_place(["a/b/x.py", "a/c/y.py", "a/d/z.py"]) == "in a (3 packages, 3 files)"
+    assert describe_place(["."]) == "for the project"
+
+
+def test_clashing_titles_are_told_apart_by_their_files_then_their_ids() -> None:
+    titles = unique_titles(
+        {"a-1": "Fix x in pkg (3 files)", "a-2": "Fix x in pkg (3 files)", "b": "Other"},
+        [{"a-1": "a.py to c.py", "a-2": "d.py to f.py"}, {"a-1": "a-1", "a-2": "a-2"}],
     )
-    found = [make_finding(code="B301"), make_finding(code="B602", line=2)]
-    risk = assess_risk(found, facts, RULES, SETTINGS.risk)
-    factors = [reason.factor for reason in risk.reasons]
-    assert factors == ["behaviour", "complexity", "untested"]
-    assert risk.level == "high"  # 2 + 1 + 1 points
-    assert "Blacklisted call: pickle" in risk.reasons[0].text
-    assert "maintainability index 30" in risk.reasons[1].text
+    assert titles == {
+        "a-1": "Fix x in pkg (3 files) (a.py to c.py)",
+        "a-2": "Fix x in pkg (3 files) (d.py to f.py)",
+        "b": "Other",
+    }
 
 
-def test_a_test_file_named_after_a_module_counts_as_tests() -> None:
-    facts = replace(NO_FACTS, tested_names=frozenset({"config"}))
-    risk = assess_risk([make_finding(code="B101")], facts, RULES, SETTINGS.risk)
-    assert risk.level == "low"
-    assert [r.factor for r in risk.reasons] == ["none"]
+@pytest.mark.parametrize(
+    ("kind", "severities", "expected", "reason"),
+    [
+        ("security", [("high", "high")], "critical", "1 high-severity, high-confidence finding"),
+        ("security", [("high", "medium")], "high", "1 high-severity finding"),
+        ("security", [("medium", "high"), ("low", "high")], "medium", "1 medium-severity finding"),
+        ("security", [("low", "high"), ("info", "low")], "low", "only low-severity findings"),
+        ("type-safety", [("high", "high")], "medium", "type safety is capped at medium"),
+        ("dead-code", [("medium", "high")], "low", "unused code removal is capped at low"),
+    ],
+)
+def test_priority_words_agree_with_their_reasons(
+    kind: str, severities: list[tuple[str, str]], expected: str, reason: str
+) -> None:
+    found = [
+        make_finding(severity=s, confidence=c, line=i) for i, (s, c) in enumerate(severities, 1)
+    ]
+    priority, why = assess_priority(KINDS.by_id()[kind], found, context([f.path for f in found]))
+    assert priority == expected
+    assert reason in why
 
 
-def test_coverage_measures_decide_what_is_tested() -> None:
+def test_the_long_tail_becomes_one_ratchet_and_a_backlog() -> None:
+    found = [
+        make_finding(
+            category="documentation", tool="documentation", code="missing-docstring",
+            path=f"app/views/v{n % 7}.py", line=n, severity="info",
+        )
+        for n in range(1, 61)
+    ]  # fmt: skip
+    planned, roadmap = plan(found)
+    ratchet = next(rec for rec in planned if rec.kind == "ratchet")
+    assert ratchet.gated_rules == ("documentation.missing-docstring",)
+    assert ratchet.title == "Gate CI on new missing docstrings"
+    assert ratchet.id not in roadmap.backlog
+    tail = [rec for rec in planned if rec.long_tail]
+    assert tail and all(rec.id in roadmap.backlog for rec in tail)
+    placed = sorted(f.fingerprint for rec in planned for f in rec.findings)
+    assert placed == sorted(f.fingerprint for f in found)
+
+
+def test_effort_review_time_labels_and_rates() -> None:
+    assert ReviewTime(low_minutes=20, high_minutes=33).label == "20-35 minutes"
+    assert ReviewTime(low_minutes=30, high_minutes=30).label == "about 30 minutes"
+    assert ReviewTime(low_minutes=130, high_minutes=190).label == "2-4 hours"
+    time = estimate_review_time(400, SETTINGS)
+    slow, fast = SETTINGS.review_rate_lines_per_hour
+    assert time.high_minutes == int(SETTINGS.review_overhead_minutes + 400 / slow * 60)
+    assert time.low_minutes == int(SETTINGS.review_overhead_minutes + 400 / fast * 60)
+
+
+def test_risk_names_the_modules_and_functions_of_this_pull_request() -> None:
     facts = replace(
-        NO_FACTS, coverage={"app/core/config.py": 20.0}, tested_names=frozenset({"config"})
+        NO_FACTS,
+        maintainability={"app/core/config.py": 30.0},
+        complex_functions={
+            "app/core/config.py": (
+                ComplexFunction(name="Loader.parse", complexity=25, line=1, end_line=9),
+            )
+        },
     )
-    risk = assess_risk([make_finding(code="B101")], facts, RULES, SETTINGS.risk)
-    assert "below 50% line coverage" in risk.reasons[0].text
+    found = [
+        make_finding(code="B301", symbol="Loader.parse.inner"),
+        make_finding(code="B602", line=2),
+    ]
+    risk = assess_risk(found, facts, RULES, SETTINGS.risk)
+    assert [reason.factor for reason in risk.reasons] == ["behaviour", "complexity", "untested"]
+    assert risk.level == "high"
+    assert "Loader.parse (complexity 25)" in risk.reasons[1].text
+
+
+def test_test_only_pull_requests_are_low_risk_with_nothing_to_deploy() -> None:
+    found = [make_finding(code="B602", path="tests/test_a.py")]
+    risk = assess_risk(
+        found, NO_FACTS, RULES, SETTINGS.risk, ships=context(["tests/test_a.py"]).ships
+    )
+    assert risk.level == "low" and not risk.ships
 
 
 def test_pull_requests_that_add_tests_are_not_risky_because_the_code_is_untested() -> None:
@@ -218,16 +298,3 @@ def test_pull_requests_that_add_tests_are_not_risky_because_the_code_is_untested
     ]
     assert assess_risk(found, NO_FACTS, RULES, SETTINGS.risk, changes_code=False).level == "low"
     assert assess_risk(found, NO_FACTS, RULES, SETTINGS.risk).level != "low"
-
-
-def test_code_inside_a_flagged_function_is_hard_to_change() -> None:
-    facts = replace(NO_FACTS, complex_functions=frozenset({("app/core/config.py", "Loader.parse")}))
-    inside = make_finding(code="B101", symbol="Loader.parse.inner")
-    outside = make_finding(code="B101", symbol="Loader.save", line=2)
-    assert any(
-        r.factor == "complexity" for r in assess_risk([inside], facts, RULES, SETTINGS.risk).reasons
-    )
-    assert all(
-        r.factor != "complexity"
-        for r in assess_risk([outside], facts, RULES, SETTINGS.risk).reasons
-    )

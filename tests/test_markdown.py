@@ -15,16 +15,10 @@ import pytest
 from jinja2 import UndefinedError
 
 from analyzer.model import Finding
-from analyzer.plan import with_roadmap
 from analyzer.render import renderer
-from analyzer.render.markdown import (
-    code_span,
-    escape_markdown,
-    mermaid_label,
-    render_markdown,
-    working_day,
-)
-from analyzer.report import Report
+from analyzer.render.markdown import code_span, escape_markdown, mermaid_label, render_markdown
+from analyzer.render.roadmap_view import working_day
+from analyzer.report import Report, with_roadmap
 from analyzer.resources import schema_path, templates_dir
 from tests.golden_roadmap import JSON, MARKDOWN, build_outputs
 from tests.planning_samples import make_finding, ran, scan_result
@@ -57,6 +51,18 @@ def test_untrusted_text_cannot_open_links_html_tables_or_templates() -> None:
     assert not UNESCAPED_BRACE.search(prose)
     assert "http://evil.example" not in prose  # the URL is inside a code span, never linked
     assert "`tick`" in escaped
+
+
+def test_control_characters_and_line_breaks_in_target_text_are_made_visible() -> None:
+    hostile = "a\x1b[31mred\x00\u202eevil\u2028b\x85c\rd"
+    for rendered in (
+        escape_markdown(hostile),
+        str(code_span(hostile)),
+        str(mermaid_label(hostile)),
+    ):
+        assert not any(ch in rendered for ch in "\x1b\x00\u202e\u2028\x85\r\n")
+        assert len(rendered.splitlines()) == 1
+    assert "x1b" in escape_markdown(hostile)  # shown, escaped, rather than dropped
 
 
 def test_a_backticked_run_with_a_pipe_stays_escaped_text() -> None:
@@ -111,8 +117,9 @@ def test_every_section_is_present_and_none_is_empty() -> None:
     ]  # fmt: skip
     sections = re.split(r"^## .+$", markdown, flags=re.M)[1:]
     assert all(section.strip() for section in sections)
-    assert "**Total pull requests:** 1" in markdown
+    assert "**Total pull requests:** 1 scheduled" in markdown
     assert "```mermaid\ngantt" in markdown
+    assert "**Hotspots:** none, no git history (not read)." in markdown
 
 
 def test_a_clean_scan_says_so_instead_of_an_empty_timeline() -> None:
@@ -165,5 +172,10 @@ def test_fixture_outputs_are_valid_and_leak_nothing(fixture_outputs: tuple[str, 
     assert placed == sorted(f["fingerprint"] for f in report["findings"])
     assert not UNESCAPED_BRACE.search(outside_code(markdown))
     assert "/work/" not in markdown and "/home/" not in markdown
-    assert f"**Total pull requests:** {len(report['recommendations'])}" in markdown
+    scheduled = [rec for rec in report["recommendations"] if rec["scheduled"]]
+    assert f"**Total pull requests:** {len(scheduled)} scheduled" in markdown
     assert f"over {report['roadmap']['total_weeks']} weeks" in markdown
+    assert all({"start_week", "end_week"} <= set(rec) for rec in scheduled)
+    assert sorted(r["id"] for r in report["recommendations"] if not r["scheduled"]) == sorted(
+        report["roadmap"]["backlog"]
+    )

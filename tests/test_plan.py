@@ -3,51 +3,67 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.estimate import gather_code_facts
-from analyzer.group import Recommendation, load_kinds
 from analyzer.model import AnalyzerRun, Finding, Measure
-from analyzer.plan import (
+from analyzer.planning.facts import gather_code_facts
+from analyzer.planning.group import Recommendation
+from analyzer.planning.kinds import PRIORITIES
+from analyzer.planning.metrics.specs import load_metric_specs
+from analyzer.planning.metrics.success import SuccessMetric, measure_success_metrics
+from analyzer.planning.roadmap import Roadmap
+from analyzer.planning.schedule import WORKDAYS_PER_WEEK, working_days
+from analyzer.planning.settings import (
+    PlanSettings,
     PlanSettingsError,
-    Roadmap,
     default_plan_settings,
-    plan_roadmap,
     plan_settings_from_table,
-    working_days,
 )
-from analyzer.plan_settings import PlanSettings
-from analyzer.rules import load_rulebook
-from analyzer.success import SuccessMetric, load_metric_specs, measure_success_metrics
-from tests.planning_samples import finding_lists, make_finding, ran, scan_result
+from tests.planning_samples import finding_lists, make_finding, plan, ran, scan_result
 
-KINDS = load_kinds()
-RULES = load_rulebook()
 SPECS = load_metric_specs()
 DEFAULTS = default_plan_settings()
 
-
-def plan(
-    found: list[Finding], plan_settings: PlanSettings = DEFAULTS
-) -> tuple[tuple[Recommendation, ...], Roadmap]:
-    return plan_roadmap(
-        scan_result(found), settings=plan_settings, kinds=KINDS, rulebook=RULES, metric_specs=SPECS
-    )
-
-
 budgets = st.sampled_from((30, 60, 400))
 teams = st.builds(
-    lambda developers, hours, budget: replace(
-        DEFAULTS, developers=developers, hours_per_week=hours, review_budget_lines=budget
+    lambda developers, hours, budget, horizon: replace(
+        DEFAULTS,
+        developers=developers,
+        hours_per_week=hours,
+        review_budget_lines=budget,
+        horizon_weeks=horizon,
     ),
     st.integers(min_value=1, max_value=4),
     st.sampled_from((4.0, 12.0, 40.0)),
     budgets,
+    st.sampled_from((1, 2, 13)),
 )
+
+
+def scheduled_work(roadmap: Roadmap) -> dict[str, tuple[int, int, int]]:
+    """Scheduled id -> (developer, start day, end day)."""
+    return {
+        item.recommendation_id: (item.developer, item.start_day, item.end_day)
+        for phase in roadmap.phases
+        for item in phase.work
+    }
+
+
+def ancestors(rec_id: str, by_id: dict[str, Recommendation]) -> set[str]:
+    found: set[str] = set()
+    stack = [dep.id for dep in by_id[rec_id].depends_on]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(dep.id for dep in by_id[current].depends_on)
+    return found
 
 
 @settings(max_examples=80, deadline=None)
@@ -55,58 +71,80 @@ teams = st.builds(
 def test_every_finding_is_in_exactly_one_recommendation(
     found: list[Finding], team: PlanSettings
 ) -> None:
-    recs, _ = plan(found, team)
+    recs, roadmap = plan(found, team)
     placed = [f.fingerprint for rec in recs for f in rec.findings]
     assert sorted(placed) == sorted(f.fingerprint for f in found)
+    ids = [rec.id for rec in recs]
+    assert len(set(ids)) == len(ids)
+    assert sorted([*scheduled_work(roadmap), *roadmap.backlog]) == sorted(ids)
 
 
 @settings(max_examples=80, deadline=None)
 @given(finding_lists(), teams)
-def test_dependencies_point_backwards_and_into_earlier_phases(
+def test_no_lower_priority_pull_request_starts_before_a_higher_one_it_does_not_feed(
     found: list[Finding], team: PlanSettings
 ) -> None:
     recs, roadmap = plan(found, team)
-    position = {rec.id: index for index, rec in enumerate(recs)}
-    phase_of = {rid: phase.number for phase in roadmap.phases for rid in phase.recommendation_ids}
-    assert sorted(phase_of) == sorted(position)
-    for rec in recs:
-        for dependency in rec.depends_on:
-            assert position[dependency] < position[rec.id]  # so no cycle is possible
-            assert phase_of[dependency] < phase_of[rec.id]
+    by_id = {rec.id: rec for rec in recs}
+    work = scheduled_work(roadmap)
+    for high in work:
+        feeding = ancestors(high, by_id)
+        for low in work:
+            if PRIORITIES.index(by_id[low].priority) > PRIORITIES.index(by_id[high].priority):
+                assert work[low][1] >= work[high][1] or low in feeding
 
 
 @settings(max_examples=80, deadline=None)
 @given(finding_lists(), teams)
-def test_phases_are_non_empty_consecutive_and_sum_to_the_total(
+def test_scheduled_work_fits_the_horizon_and_the_team(
     found: list[Finding], team: PlanSettings
 ) -> None:
     recs, roadmap = plan(found, team)
-    assert all(phase.recommendation_ids for phase in roadmap.phases)
-    assert [p.number for p in roadmap.phases] == list(range(1, len(roadmap.phases) + 1))
-    for before, after in zip(roadmap.phases, roadmap.phases[1:], strict=False):
-        assert after.start_day == before.end_day
-    assert roadmap.total_days == (roadmap.phases[-1].end_day if recs else 0)
-    assert roadmap.total_weeks == (roadmap.phases[-1].last_week if recs else 0)
-    # Each phase lasts as long as its busiest developer and no longer.
-    for phase in roadmap.phases:
-        busiest = max(
-            sum(w.days for w in phase.work if w.developer == d)
-            for d in range(1, team.developers + 1)
-        )
-        assert phase.end_day - phase.start_day == busiest
-        assert sum(w.days for w in phase.work) == sum(
-            working_days(r, team) for r in recs if r.id in phase.recommendation_ids
-        )
+    by_id = {rec.id: rec for rec in recs}
+    work = scheduled_work(roadmap)
+    horizon = team.horizon_weeks * WORKDAYS_PER_WEEK
+    for rec_id, (developer, start, end) in work.items():
+        assert 1 <= developer <= team.developers
+        assert 0 <= start < end <= horizon
+        assert end - start == working_days(by_id[rec_id], team)
+        for dep in by_id[rec_id].depends_on:  # a dependency is merged first
+            assert dep.id in work and work[dep.id][2] <= start
+    for developer in range(1, team.developers + 1):
+        spans = sorted((s, e) for d, s, e in work.values() if d == developer)
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))
+    assert roadmap.total_weeks <= team.horizon_weeks
+    assert all(rec.long_tail is False for rec in recs if rec.id in work)
+
+
+@settings(max_examples=80, deadline=None)
+@given(finding_lists(), teams)
+def test_titles_are_unique_and_never_parts(found: list[Finding], team: PlanSettings) -> None:
+    recs, _ = plan(found, team)
+    titles = [rec.title for rec in recs]
+    assert len(set(titles)) == len(titles)
+    assert not any(" of " in t and "(part" in t for t in titles)
 
 
 @settings(max_examples=80, deadline=None)
 @given(finding_lists(), budgets)
-def test_split_parts_fit_the_review_budget(found: list[Finding], budget: int) -> None:
+def test_pull_requests_fit_the_review_budget_unless_one_fix_is_larger(
+    found: list[Finding], budget: int
+) -> None:
     recs, _ = plan(found, replace(DEFAULTS, review_budget_lines=budget))
     for rec in recs:
-        assert rec.changed_lines <= budget or len(rec.findings) == 1
-        if rec.parts > 1:
-            assert rec.title.endswith(f"(part {rec.part} of {rec.parts})")
+        if rec.kind != "ratchet" and rec.changed_lines > budget:
+            assert len(rec.root_causes) == 1 and rec.oversized
+
+
+@settings(max_examples=60, deadline=None)
+@given(finding_lists(), teams)
+def test_dependencies_point_backwards(found: list[Finding], team: PlanSettings) -> None:
+    recs, _ = plan(found, team)
+    position = {rec.id: index for index, rec in enumerate(recs)}
+    for rec in recs:
+        for dependency in rec.depends_on:
+            assert position[dependency.id] < position[rec.id]  # so no cycle is possible
+            assert dependency.reason.startswith("both edit ")
 
 
 @settings(max_examples=60, deadline=None)
@@ -119,24 +157,30 @@ def test_output_does_not_depend_on_input_order(
     assert plan(found) == plan(shuffled)
 
 
-def test_declared_order_and_file_overlap_make_dependencies() -> None:
+def test_a_lower_priority_pull_request_waits_for_the_higher_one_editing_its_file() -> None:
     found = [
-        make_finding(code="B602", path="app/a.py"),
+        make_finding(code="B602", path="app/a.py", severity="high"),
         make_finding(category="dead-code", tool="vulture", code="unused-import", path="app/a.py"),
         make_finding(category="typing", tool="mypy", code="arg-type", path="app/b.py"),
         make_finding(category="testing", tool="testing", code="untested-module", path="app/a.py"),
     ]
     recs, roadmap = plan(found)
-    deps = {rec.id: rec.depends_on for rec in recs}
-    assert deps["dead-code"] == ("security",)  # same file, security listed first
-    assert deps["type-safety"] == ("dead-code",)  # declared, transitively reduced
-    assert deps["testing"] == ()  # adds tests: shares no files
-    assert [p.recommendation_ids for p in roadmap.phases] == [
-        ("security", "testing"),
-        ("dead-code",),
-        ("type-safety",),
+    deps = {rec.id: [(d.id, d.reason) for d in rec.depends_on] for rec in recs}
+    assert deps["dead-code"] == [("security", "both edit app/a.py")]
+    assert deps["type-safety"] == [] and deps["testing"] == []
+    assert recs[0].id == "security"
+    assert roadmap.phases[0].name == "Critical fixes: security hardening"
+
+
+def test_what_does_not_fit_the_horizon_goes_to_the_backlog() -> None:
+    found = [
+        make_finding(category="typing", tool="mypy", code="arg-type", path=f"app/m{n}.py", line=n)
+        for n in range(1, 200)
     ]
-    assert roadmap.phases[0].name == "Security hardening and test coverage"
+    tight = replace(DEFAULTS, horizon_weeks=1, developers=1, hours_per_week=4)
+    recs, roadmap = plan(found, tight)
+    assert roadmap.backlog and roadmap.total_weeks <= 1
+    assert len(recs) == len(scheduled_work(roadmap)) + len(roadmap.backlog)
 
 
 def test_plan_table_overrides_team_and_review_numbers() -> None:
@@ -145,8 +189,10 @@ def test_plan_table_overrides_team_and_review_numbers() -> None:
         "hours_per_week": 20,
         "review_budget_lines": 250,
         "review_rate_lines_per_hour": [200, 400],
+        "horizon_weeks": 6,
     }
     result = plan_settings_from_table(table)
+    assert result.horizon_weeks == 6
     assert (result.developers, result.hours_per_week, result.review_budget_lines) == (3, 20.0, 250)
     assert result.review_rate_lines_per_hour == (200.0, 400.0)
     assert plan_settings_from_table({}) == DEFAULTS
@@ -164,6 +210,7 @@ def test_plan_table_overrides_team_and_review_numbers() -> None:
             "review_rate_lines_per_hour must be \\[slow, fast\\]",
         ),
         ({"teams": 2}, "unknown key 'teams'"),
+        ({"horizon_weeks": 0}, "horizon_weeks must be a whole number of at least 1"),
     ],
 )
 def test_bad_plan_tables_name_the_key(table: dict[str, object], message: str) -> None:
@@ -172,10 +219,44 @@ def test_bad_plan_tables_name_the_key(table: dict[str, object], message: str) ->
 
 
 def metrics_by_id(
-    found: list[Finding], measures: list[Measure], runs: list[str]
+    found: list[Finding], measures: list[Measure], runs: list[str], fixed: Sequence[Finding] = ()
 ) -> dict[str, SuccessMetric]:
     result = scan_result(found, measures, [ran(name) for name in runs])
-    return {m.id: m for m in measure_success_metrics(result, SPECS)}
+    return {m.id: m for m in measure_success_metrics(result, SPECS, fixed)}
+
+
+def test_targets_are_what_the_scheduled_pull_requests_reach() -> None:
+    found = [make_finding(severity="high", line=n) for n in range(1, 11)]
+    runs = ["security", "typing", "dead-code", "complexity"]
+    some = metrics_by_id(found, [], runs, fixed=found[:4])
+    assert (some["security_high"].target, some["security_high"].reached) == (6.0, False)
+    assert some["security_high"].target_note == "this plan; 0 needs the backlog"
+    every = metrics_by_id(found, [], runs, fixed=found)
+    assert (every["security_high"].target, every["security_high"].reached) == (0.0, True)
+    assert every["findings_total"].target == 0.0  # beyond the -80% aspiration
+
+
+def test_project_metrics_move_with_the_fixes_that_feed_them() -> None:
+    docs = [
+        make_finding(category="documentation", tool="documentation", code="missing-docstring",
+                     severity="info", line=n)
+        for n in range(1, 6)
+    ]  # fmt: skip
+    measures = [
+        Measure(name="documentation.public_symbols", value=10, path="a.py"),
+        Measure(name="documentation.documented_symbols", value=5, path="a.py"),
+    ]
+    metrics = metrics_by_id(docs, measures, ["documentation"], fixed=docs[:2])
+    assert metrics["docstring_coverage"].baseline == 50.0
+    assert metrics["docstring_coverage"].target == 70.0
+
+
+def test_metrics_that_do_not_apply_are_left_out_with_the_reason() -> None:
+    metrics = metrics_by_id([], [], ["infrastructure", "api"])
+    image = metrics["base_image_size"]
+    assert not image.applicable and image.absent_reason == "no Dockerfile"
+    assert not metrics["blocking_calls_in_async"].applicable
+    assert metrics["security_audit"].outside_code
 
 
 def test_metric_baselines_are_measured_from_findings_and_measures() -> None:
@@ -187,15 +268,17 @@ def test_metric_baselines_are_measured_from_findings_and_measures() -> None:
         Measure(name="complexity.mi", value=80.0, path="b.py"),
     ]
     metrics = metrics_by_id(found, measures, ["security", "typing", "dead-code", "complexity"])
-    assert (metrics["findings_total"].baseline, metrics["findings_total"].target) == (4.0, 0.0)
-    assert (metrics["security_high"].baseline, metrics["security_high"].target) == (3.0, 0.0)
+    # Nothing is scheduled here: targets are the baselines, the aspirations beyond the plan.
+    assert (metrics["findings_total"].baseline, metrics["findings_total"].target) == (4.0, 4.0)
+    assert metrics["findings_total"].target_note == "no regression; 0 is beyond this plan"
+    assert (metrics["security_high"].baseline, metrics["security_high"].target) == (3.0, 3.0)
     assert metrics["maintainability"].baseline == 75.0
     assert metrics["maintainability"].target == 75.0  # no regression
 
 
 def test_a_metric_whose_analyzer_did_not_run_is_not_measured_and_says_how() -> None:
     result = scan_result([], [], [ran("security", "failed", "bandit crashed")])
-    metrics = {m.id: m for m in measure_success_metrics(result, SPECS)}
+    metrics = {m.id: m for m in measure_success_metrics(result, SPECS, [])}
     assert metrics["security_high"].baseline is None
     reason = metrics["security_high"].not_measured_reason or ""
     assert "did not run (failed: bandit crashed)" in reason and "scan again" in reason
@@ -228,7 +311,7 @@ def test_code_facts_read_the_measures_named_in_planning_toml() -> None:
     facts = gather_code_facts(scan_result(found, measures), DEFAULTS.risk)
     assert facts.maintainability == {"a.py": 42.0}
     assert facts.coverage == {"a.py": 80.0}
-    assert facts.complex_functions == frozenset({("a.py", "run")})
+    assert [f.name for f in facts.complex_functions["a.py"]] == ["run"]
 
 
 def test_risk_trusts_the_testing_analyzer_about_which_modules_lack_tests() -> None:

@@ -7,6 +7,7 @@ new ones with a baseline); 2 usage or configuration error, unreadable target or 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import threading
@@ -63,16 +64,20 @@ from analyzer.config import (
 )
 from analyzer.deadline import StageTimeout, time_limit
 from analyzer.discover import discover_files
+from analyzer.discover.history import History, no_history, read_history
 from analyzer.gate import EXIT_OK, EXIT_USAGE, exit_code, gating_findings
 from analyzer.model import ScanResult
-from analyzer.plan import report_date, with_roadmap
+from analyzer.planning.facts import index_complex_functions
+from analyzer.planning.roadmap import planning_settings
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
-from analyzer.render.markdown import tool_label
+from analyzer.render.roadmap_view import tool_label
 from analyzer.render.text import escape, plural
-from analyzer.report import Report
+from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import RuleBook, RuleError, load_rulebook
 from analyzer.scan import run_scan, safe_version
 
+# The report formats that show the roadmap, and so its hotspots.
+_ROADMAP_FORMATS = frozenset({"markdown", "json"})
 # Ctrl-C and SIGTERM: the shell convention, 128 + the signal number.
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -251,6 +256,8 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     )
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
+    formats = {target.format for target in targets} or {args.format}
+    history = _history(root, result, effective, args, formats)
     with time_limit(effective.scan.timeout_s, "planning and writing the reports"):
         report = with_roadmap(
             Report(
@@ -264,6 +271,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
             ),
             effective.plan,
             rule_dirs=args.rules_dir,
+            history=history,
         )
         write_reports(report, targets, args, err, tree=root)
     if args.update_baseline:
@@ -305,6 +313,38 @@ def hook_command(args: argparse.Namespace, err: Console) -> int:
     report and gate only the files named (pre-commit names every file under --all-files)."""
     args.path = Path(".")
     return scan_command(args, err)
+
+
+def _history(
+    root: Path,
+    result: ScanResult,
+    effective: EffectiveConfig,
+    args: argparse.Namespace,
+    formats: set[str],
+) -> History:
+    """The git history for hotspots: churn of each file and of each complex function; read
+    only for the reports that show a roadmap."""
+    if getattr(args, "no_history", False):
+        return no_history("not read (--no-history)")
+    if not formats & _ROADMAP_FORMATS:
+        return no_history("not read (no report shows the roadmap)")
+    settings = effective.plan or planning_settings(tuple(args.rules_dir))
+    functions = index_complex_functions(result.findings, settings.risk.complexity_category)
+    return read_history(
+        root,
+        {path: [(f.name, f.line, f.end_line) for f in items] for path, items in functions.items()},
+        months=settings.history.months,
+        max_commits=settings.history.max_commits,
+        timeout=min(settings.history.timeout_seconds, effective.scan.timeout_s or math.inf),
+        max_function_files=settings.history.max_function_files,
+        cache_dir=_results_cache(effective, args),
+    )
+
+
+def _results_cache(effective: EffectiveConfig, args: argparse.Namespace) -> Path | None:
+    if args.no_cache or not effective.scan.use_cache:
+        return None
+    return (effective.scan.cache_dir or default_cache_dir()) / "results"
 
 
 def _load_rules(args: argparse.Namespace) -> RuleBook:

@@ -178,6 +178,11 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
         "--changed-since", metavar="REV", help="report only findings in files changed since REV"
     )
+    scan.add_argument(
+        "--no-history",
+        action="store_true",
+        help="do not read the git history (no hotspots in the roadmap)",
+    )
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
     scan.add_argument(
         "--statistics",

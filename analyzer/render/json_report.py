@@ -7,13 +7,13 @@ from typing import Any
 
 from analyzer import __version__
 from analyzer.completeness import assess_completeness
-from analyzer.metrics import aggregate
 from analyzer.model import Finding
+from analyzer.planning.metrics.aggregate import aggregate
 from analyzer.render.encode import dump_json
 from analyzer.render.plan_data import plan_sections
 from analyzer.report import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from analyzer.completeness import Completeness
 from analyzer.model import SEVERITIES
 from analyzer.render.escape import escape_for_terminal
 from analyzer.render.json_report import build_report
-from analyzer.render.markdown import tool_label
+from analyzer.render.roadmap_view import tool_label
 from analyzer.report import Report
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}

@@ -70,6 +70,8 @@ class BodyRules(cst.CSTVisitor):
         self._sessions: set[str] = set()
         # One-off data migrations run once: their loops are no N+1 (see query_loop_skip_files).
         self._loops_count = not matches_any(metadata.path, settings.query_loop_skip_files)
+        # A command-line program blocks only itself (see blocking_skip_files).
+        self._serves_requests = not matches_any(metadata.path, settings.blocking_skip_files)
 
     def _report(self, code: str, node: cst.CSTNode, message: str) -> None:
         line, column = self.meta.start_of(node)
@@ -211,7 +213,10 @@ class BodyRules(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         function = self._functions[-1]
         blocking = (
-            function.is_async and id(node) not in self._awaited and id(node) not in self._claimed
+            function.is_async
+            and self._serves_requests
+            and id(node) not in self._awaited
+            and id(node) not in self._claimed
         )
         resolve = self.needs.connections or (
             blocking and (self.needs.blocking or self._calls_builtin(node))

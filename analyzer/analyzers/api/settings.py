@@ -44,6 +44,7 @@ class ApiSettings:
     unparameterized_sql: tuple[str, ...]
     query_attribute_methods: tuple[str, ...]
     query_loop_skip_files: tuple[str, ...]
+    blocking_skip_files: tuple[str, ...]
     manager_attribute: str
     bounding_methods: tuple[str, ...]
     pagination_parameters: tuple[str, ...]

@@ -1,21 +1,22 @@
-"""Success metrics: each promise of the roadmap with the baseline this scan measured.
+"""The success metrics of ``rules/metrics.toml``: what each measures, and what it aims for.
 
-The metrics are data (``rules/metrics.toml``): a metric counts findings, reads a project
-metric, or reads a measure an analyzer reports. A metric the scan cannot measure keeps
-``baseline = None`` and says why and how to measure it; nothing is invented.
+A metric counts findings, reads a project metric, reads a measure an analyzer reports, or a
+share of two measures; ``outside-the-code`` ones (audits, latency) are listed apart.
+``applies_if`` names a project number that must be above zero for the metric to apply (no
+Dockerfile, no image size); ``fixed_by`` names the rules whose scheduled fixes move a
+project or measure metric (findings metrics move with the findings they count).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from analyzer.metrics import aggregate
-from analyzer.model import AnalyzerRun, Finding, ScanResult
-from analyzer.plan_settings import rule_matches
+from analyzer.model import Finding
+from analyzer.planning.settings import matches_rules
 from analyzer.resources import rules_dir
 from analyzer.rules import RuleError
 from analyzer.tables import TableReader, read_toml
@@ -26,7 +27,7 @@ _SOURCES: tuple[Source, ...] = ("findings", "project", "measure", "share", "outs
 _KEYS = {
     "name", "group", "unit", "source", "analyzers", "categories", "rules", "severities",
     "confidences", "key", "measure", "part", "whole", "reduce", "target", "method",
-    "how_to_measure",
+    "how_to_measure", "applies_if", "absent_reason", "fixed_by", "whole_key", "moves",
 }  # fmt: skip
 
 
@@ -44,7 +45,7 @@ class MetricTarget:
         if baseline is None:
             return None
         factor = 1 + (self.change_percent or 0.0) / 100
-        return _tidy(
+        return tidy(
             math.floor(baseline * factor) if self.comparison == "at_most" else baseline * factor
         )
 
@@ -77,28 +78,36 @@ class MetricSpec:
     target: MetricTarget
     method: str
     how_to_measure: str
+    applies_if: str | None = None
+    absent_reason: str = ""
+    fixed_by: tuple[str, ...] = ()
+    # For a project share (docstring coverage): the project number it is a share of.
+    whole_key: str | None = None
+    # "per_fix": each fix moves it by one; "when_all_fixed": it reaches the target once
+    # every finding of ``fixed_by`` is fixed (a size in megabytes, say).
+    moves: Literal["per_fix", "when_all_fixed"] = "per_fix"
+
+    # Answers already given, by (rule, category, severity, confidence): a memo, not state.
+    _selected: dict[tuple[str, str, str, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def selects(self, finding: Finding) -> bool:
-        return (
-            (not self.categories or finding.category in self.categories)
-            and (not self.rules or any(rule_matches(p, finding.rule_id) for p in self.rules))
-            and (not self.severities or finding.severity in self.severities)
-            and (not self.confidences or finding.confidence in self.confidences)
-        )
+        key = (finding.rule_id, finding.category, finding.severity, finding.confidence)
+        if key not in self._selected:
+            self._selected[key] = (
+                (not self.categories or finding.category in self.categories)
+                and (not self.rules or matches_rules(self.rules, finding.rule_id))
+                and (not self.severities or finding.severity in self.severities)
+                and (not self.confidences or finding.confidence in self.confidences)
+            )
+        return self._selected[key]
 
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SuccessMetric:
-    id: str
-    name: str
-    group: str
-    baseline: float | None
-    target: float | None
-    comparison: Comparison
-    target_note: str
-    unit: str
-    method: str
-    not_measured_reason: str | None
+    def moved_by(self, finding: Finding) -> bool:
+        """Whether fixing the finding moves this metric."""
+        if self.source == "findings":
+            return self.selects(finding)
+        return bool(self.fixed_by) and matches_rules(self.fixed_by, finding.rule_id)
 
 
 def load_metric_specs(extra_dirs: Iterable[Path] = ()) -> tuple[MetricSpec, ...]:
@@ -116,6 +125,7 @@ def load_metric_specs(extra_dirs: Iterable[Path] = ()) -> tuple[MetricSpec, ...]
 def _parse(metric_id: str, reader: TableReader) -> MetricSpec:
     reader.only(_KEYS)
     source = reader.choice("source", _SOURCES)
+    applies_if = reader.string("applies_if") if "applies_if" in reader.values else None
     return MetricSpec(
         id=metric_id,
         name=reader.string("name"),
@@ -135,6 +145,11 @@ def _parse(metric_id: str, reader: TableReader) -> MetricSpec:
         target=_target(reader.table("target")),
         method=reader.string("method"),
         how_to_measure=reader.string("how_to_measure"),
+        applies_if=applies_if,
+        absent_reason=reader.string("absent_reason") if applies_if else "",
+        fixed_by=reader.strings("fixed_by"),
+        whole_key=reader.string("whole_key") if "whole_key" in reader.values else None,
+        moves=reader.choice("moves", ("per_fix", "when_all_fixed"), "per_fix"),
     )
 
 
@@ -154,85 +169,5 @@ def _target(reader: TableReader) -> MetricTarget:
     raise reader.fail("target", "needs one of at_most, at_least, change_percent or keep = true")
 
 
-def measure_success_metrics(
-    result: ScanResult, specs: Sequence[MetricSpec]
-) -> tuple[SuccessMetric, ...]:
-    project = aggregate(result.measures, result.findings).project
-    ran = {run.name: run for run in result.analyzers}
-    return tuple(_measure(spec, result, project, ran) for spec in specs)
-
-
-def _measure(
-    spec: MetricSpec,
-    result: ScanResult,
-    project: Mapping[str, float | int | None],
-    ran: Mapping[str, AnalyzerRun],
-) -> SuccessMetric:
-    baseline, problem = _baseline(spec, result, project, ran)
-    return SuccessMetric(
-        id=spec.id,
-        name=spec.name,
-        group=spec.group,
-        baseline=baseline,
-        target=spec.target.resolve(baseline),
-        comparison=spec.target.comparison,
-        target_note=spec.target.note,
-        unit=spec.unit,
-        method=spec.method,
-        not_measured_reason=None if baseline is not None else f"{problem} {spec.how_to_measure}",
-    )
-
-
-def _baseline(
-    spec: MetricSpec,
-    result: ScanResult,
-    project: Mapping[str, float | int | None],
-    ran: Mapping[str, AnalyzerRun],
-) -> tuple[float | None, str]:
-    if spec.source == "outside-the-code":
-        return None, "Reading the code cannot measure this."
-    for name in spec.analyzers:
-        run = ran.get(name)
-        if run is None:
-            return None, f"The {name} analyzer is not installed."
-        if run.status != "ok":
-            return (
-                None,
-                f"The {name} analyzer did not run ({run.status}: {run.error or 'no reason'}).",
-            )
-    if spec.source == "findings":
-        return float(sum(1 for f in result.findings if spec.selects(f))), ""
-    if spec.source == "project":
-        value = project.get(spec.key or "")
-        return (None, "The scan produced no data for it.") if value is None else (_tidy(value), "")
-    if spec.source == "share":
-        return _share(spec, result)
-    return _from_measures(spec, result)
-
-
-def _share(spec: MetricSpec, result: ScanResult) -> tuple[float | None, str]:
-    """``part`` as a percentage of ``whole``, each summed over all its measures."""
-    whole = [m.value for m in result.measures if m.name == spec.whole]
-    if not whole:
-        return None, f"No analyzer reported the measure {spec.whole}."
-    if sum(whole) == 0:
-        return None, f"The measure {spec.whole} is zero, so there is nothing to take a share of."
-    part = sum(m.value for m in result.measures if m.name == spec.part)
-    return _tidy(part / sum(whole) * 100), ""
-
-
-def _from_measures(spec: MetricSpec, result: ScanResult) -> tuple[float | None, str]:
-    values = [m for m in result.measures if m.name == spec.measure]
-    if not values:
-        return None, f"No analyzer reported the measure {spec.measure}."
-    if spec.reduce == "sum":
-        # A project-wide 0 ("checked, none found") plus any per-file counts.
-        return _tidy(sum(m.value for m in values)), ""
-    whole = [m.value for m in values if m.path is None]
-    if whole:
-        return _tidy(whole[0]), ""
-    return _tidy(sum(m.value for m in values) / len(values)), ""
-
-
-def _tidy(value: float) -> float:
+def tidy(value: float) -> float:
     return float(round(value, 1))
