@@ -166,15 +166,24 @@ def _stat_inside(reader: TreeReader, rel: str) -> SourceFile | None:
 
 
 def _walk(root: Path) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_dir(Path(dirpath) / d, d))
-        base = Path(dirpath).relative_to(root)
+    # Plain strings, not Path objects: this runs for every folder of the tree, every scan.
+    top = os.fspath(root)
+    prefix = len(os.path.join(top, ""))
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames if not _is_skipped_dir(os.path.join(dirpath, d), d)
+        )
+        base = dirpath[prefix:].replace(os.sep, "/") if dirpath != top else ""
         for filename in filenames:
-            yield (base / filename).as_posix()
+            yield f"{base}/{filename}" if base else filename
 
 
-def _is_skipped_dir(path: Path, name: str) -> bool:
-    return name in SKIPPED_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+def _is_skipped_dir(path: str, name: str) -> bool:
+    return (
+        name in SKIPPED_DIRS
+        or name.endswith(".egg-info")
+        or os.path.exists(os.path.join(path, "pyvenv.cfg"))
+    )
 
 
 def git_time_limit(timeout: float | None) -> float:
