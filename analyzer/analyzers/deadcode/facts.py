@@ -1,0 +1,100 @@
+"""What vulture saw in one file, as JSON facts, and vulture's whole-program state rebuilt
+from every file's facts.
+
+vulture's verdict needs the whole program: a definition is unused when no file uses its
+name. But what it records is per file (the definitions, with where they sit, and the names
+used), and the verdict is computed from that alone (``Vulture.get_unused_code``). So each
+file is scanned on its own (in parallel, cached per file) and the join replays the records
+into one vulture before asking it: the same items as one vulture scanning every file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from analyzer.analyzers.deadcode.context import Context, Frame
+from analyzer.analyzers.deadcode.recorder import RecordingVulture
+
+# vulture's item type -> the list its definitions are kept in.
+_LISTS = {
+    "attribute": "defined_attrs",
+    "class": "defined_classes",
+    "function": "defined_funcs",
+    "import": "defined_imports",
+    "method": "defined_methods",
+    "property": "defined_props",
+    "variable": "defined_vars",
+    "unreachable_code": "unreachable_code",
+}
+
+
+def encode(scanner: RecordingVulture, path: str) -> str | None:
+    """The records of a scanner that scanned only ``path``; None when it saw nothing."""
+    items = [
+        [i.typ, i.name, i.first_lineno, i.last_lineno, i.message, i.confidence]
+        for attribute in _LISTS.values()
+        for i in getattr(scanner, attribute)
+    ]
+    data: dict[str, Any] = {
+        "items": items,
+        "used": sorted(scanner.used_names),
+        "contexts": [
+            [line, name, typ, [_frame(f) for f in context.frames], context.is_parameter]
+            for (_, line, name, typ), context in scanner.contexts.items()
+        ],
+        "imports": sorted(scanner.imports.get(path, ())),
+        "bases": {name: sorted(bases) for name, bases in scanner.class_bases.items()},
+        "dotted": {name: sorted(modules) for name, modules in scanner.dotted_strings.items()},
+    }
+    if not any(data.values()):
+        return None
+    return json.dumps(data, separators=(",", ":"))
+
+
+def replay(scanner: RecordingVulture, path: str, encoded: str) -> None:
+    """Add one file's records to ``scanner``, as if it had scanned the file itself.
+    Raises KeyError, TypeError or ValueError on facts that do not decode."""
+    from vulture.core import Item
+
+    data = json.loads(encoded)
+    filename = Path(path)
+    for typ, name, first, last, message, confidence in data["items"]:
+        item = Item(str(name), str(typ), filename, int(first), int(last), str(message))
+        item.confidence = int(confidence)
+        getattr(scanner, _LISTS[typ]).append(item)
+    scanner.used_names.update(str(n) for n in data["used"])
+    for line, name, typ, frames, is_parameter in data["contexts"]:
+        scanner.contexts[(path, int(line), str(name), str(typ))] = Context(
+            frames=tuple(_unframe(f) for f in frames), is_parameter=bool(is_parameter)
+        )
+    if data["imports"]:
+        scanner.imports[path].update(str(m) for m in data["imports"])
+    for name, bases in data["bases"].items():
+        scanner.class_bases[name].update(bases)
+    for name, modules in data["dotted"].items():
+        scanner.dotted_strings[name].update(modules)
+
+
+def _frame(frame: Frame) -> list[Any]:
+    return [
+        frame.kind,
+        frame.name,
+        list(frame.bases),
+        list(frame.decorators),
+        [[parameter, list(calls)] for parameter, calls in frame.parameter_calls],
+    ]
+
+
+def _unframe(data: list[Any]) -> Frame:
+    kind, name, bases, decorators, calls = data
+    if kind not in ("class", "function"):
+        raise ValueError(f"not a frame kind: {kind!r}")
+    return Frame(
+        kind=kind,
+        name=str(name),
+        bases=tuple(bases),
+        decorators=tuple(decorators),
+        parameter_calls=tuple((str(p), tuple(c)) for p, c in calls),
+    )
