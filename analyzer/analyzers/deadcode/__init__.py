@@ -22,7 +22,7 @@ from importlib.metadata import version
 from typing import Any
 
 from analyzer.analyzers.deadcode.context import item_key
-from analyzer.analyzers.deadcode.facts import encode, replay
+from analyzer.analyzers.deadcode.facts import context_of, encode, replay
 from analyzer.analyzers.deadcode.recorder import RecordingVulture
 from analyzer.analyzers.deadcode.usage import DEPENDENCY_FILES, used_names
 from analyzer.analyzers.deadcode.whitelists import (
@@ -119,7 +119,10 @@ class DeadCodeAnalyzer:
             request.root,
             dependency_files,
         )
-        findings = _classify(scanner, settings, active_whitelists(settings.whitelists, used))
+        try:
+            findings = _classify(scanner, settings, active_whitelists(settings.whitelists, used))
+        except (TypeError, ValueError) as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
         return AnalysisOutput(findings=tuple(findings))
 
 
@@ -142,7 +145,7 @@ def _classify(
     findings = []
     for raw in scanner.get_unused_code(min_confidence=MIN_CONFIDENCE):
         finding = _to_finding(raw)
-        context = scanner.contexts.get(item_key(raw))
+        context = context_of(scanner, item_key(raw))
         reason = (
             None
             if context is None

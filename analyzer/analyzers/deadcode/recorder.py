@@ -31,6 +31,8 @@ class RecordingVulture(vulture.Vulture):  # type: ignore[misc]
         super().__init__(verbose=False)
         self.problems: list[str] = []
         self.contexts: dict[ItemKey, Context] = {}
+        # Contexts replayed from another scanner's facts, still encoded (see facts.py).
+        self.encoded_contexts: dict[ItemKey, tuple[Any, Any]] = {}
         # File -> every module it imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``).
         self.imports: dict[str, set[str]] = defaultdict(set)
         # Class name -> bases as written, for every class in the project.
