@@ -33,18 +33,29 @@ _LISTS = {
 
 
 def encode(scanner: RecordingVulture, path: str) -> str | None:
-    """The records of a scanner that scanned only ``path``; None when it saw nothing."""
-    items = [
-        [i.typ, i.name, i.first_lineno, i.last_lineno, i.message, i.confidence]
+    """The records of a scanner that scanned only ``path``; None when it saw nothing.
+
+    A definition whose name the file itself uses is left out, with its context: vulture
+    calls a definition unused only when no file uses its name, so the join could never
+    report it (unreachable code does not depend on names, and is always kept). On Django
+    that is most definitions, and most of the facts' size."""
+    used = scanner.used_names
+    kept = [
+        i
         for attribute in _LISTS.values()
         for i in getattr(scanner, attribute)
+        if i.typ == "unreachable_code" or i.name not in used
     ]
+    kept_keys = {(int(i.first_lineno), str(i.name), str(i.typ)) for i in kept}
     data: dict[str, Any] = {
-        "items": items,
-        "used": sorted(scanner.used_names),
+        "items": [
+            [i.typ, i.name, i.first_lineno, i.last_lineno, i.message, i.confidence] for i in kept
+        ],
+        "used": sorted(used),
         "contexts": [
             [line, name, typ, [_frame(f) for f in context.frames], context.is_parameter]
             for (_, line, name, typ), context in scanner.contexts.items()
+            if (line, name, typ) in kept_keys
         ],
         "imports": sorted(scanner.imports.get(path, ())),
         "bases": {name: sorted(bases) for name, bases in scanner.class_bases.items()},
