@@ -38,6 +38,14 @@ def changed_files(
     return frozenset(path for path in current if _differs(root, path, committed.get(path)))
 
 
+def committed_blobs(root: Path, revision: str, *, timeout: float = 120.0) -> dict[str, str]:
+    """Path (relative to ``root``) -> blob id, for every file of ``revision`` below ``root``."""
+    repository = find_repository(root.resolve())
+    if repository is None:
+        raise ChangeError(f"{root} is not in a git checkout")
+    return _blobs_at(repository, root.resolve(), revision, timeout)
+
+
 def _blobs_at(repository: Repository, root: Path, revision: str, timeout: float) -> dict[str, str]:
     """Path (relative to ``root``) -> blob id, for every file of ``revision`` below ``root``."""
     try:

@@ -33,3 +33,8 @@ def templates_dir() -> Path:
 def schema_path() -> Path:
     """JSON Schema describing the JSON export."""
     return _PACKAGE_DIR / "schema" / "report.schema.json"
+
+
+def progress_schema_path() -> Path:
+    """JSON Schema describing the ``roadmap progress`` JSON report."""
+    return _PACKAGE_DIR / "schema" / "progress.schema.json"

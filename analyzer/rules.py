@@ -38,6 +38,7 @@ _RULE_KEYS = {
     "valid",
     "invalid",
     "cwe",
+    "grade_of",
 }
 _EFFORT_KEYS = {"base", "per_unit", "unit"}
 # Files in rules/ that describe something other than one tool's codes.
@@ -74,6 +75,9 @@ class Rule:
     known: bool = True
     # The weakness (CWE id) a security rule of our own reports; bandit gives its own per finding.
     cwe: int | None = None
+    # Rules that share it grade one measurement (radon's ranks C to F of cyclomatic
+    # complexity): a function that changes rank still has the same problem, better or worse.
+    grade_of: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,6 +126,10 @@ class RuleBook:
             for name in sorted(self.tools)
             for _, rule in sorted(self.tools[name].rules.items())
         )
+
+    def grades(self) -> dict[str, str]:
+        """Rule id -> the measurement it grades, for the rules that have ``grade_of``."""
+        return {rule.rule_id: rule.grade_of for rule in self.all_rules() if rule.grade_of}
 
     def settings_for(self, tool: str) -> Mapping[str, Any]:
         tool_rules = self.tools.get(tool)
@@ -239,6 +247,7 @@ def _parse_tool_file(path: Path) -> ToolRules:
             effort=_effort(body, "effort", head.values.get("effort", {"base": 15})),
             behaviour_change=body.choice("behaviour_change", CHANGES, change),
             cwe=_cwe(body),
+            grade_of=body.string("grade_of") if "grade_of" in body.values else None,
         )
     return ToolRules(
         tool=tool,

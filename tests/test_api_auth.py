@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from analyzer.analyzers.api.auth import is_public_by_design
+from analyzer.analyzers.api.settings import bundled_settings
 from tests.test_api_rules import run_api
 
 FLASK_HOOKS = """
@@ -294,3 +298,19 @@ def test_a_project_middleware_requires_login_when_it_sends_requests_to_the_login
     # Answering 401 to a bad token is no login requirement: anonymous requests pass.
     open_ = run_api(tmp_path / "b", {**common, "proj/settings.py": ONLY_TOKENS})
     assert [e.auth_source for e in open_.endpoints] == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("route", "handler", "public"),
+    [
+        ("/user/reset/<id>", "PerformResetView.post", True),
+        ("/accounts/password/reset/", "submit", True),
+        ("/settings/reset", "reset", False),
+        ("/cache/reset", "CacheView.post", False),
+        ("/api/v1/login", "post", True),
+    ],
+)
+def test_public_flows_are_named_by_the_route_or_the_handler(
+    route: str, handler: str, public: bool
+) -> None:
+    assert is_public_by_design(route, handler, bundled_settings()) is public

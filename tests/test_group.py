@@ -15,11 +15,12 @@ from analyzer.planning.estimate import (
     estimate_review_time,
 )
 from analyzer.planning.facts import CodeFacts, ComplexFunction
-from analyzer.planning.group import Recommendation, split_for_review
+from analyzer.planning.group import Recommendation
 from analyzer.planning.kinds import load_kinds
 from analyzer.planning.risk import assess_risk
 from analyzer.planning.rootcause import RootCause, find_root_causes
 from analyzer.planning.settings import default_plan_settings
+from analyzer.planning.split import split_for_review
 from analyzer.planning.titles import describe_place, unique_titles
 from analyzer.planning.value import assess_priority, value_context
 from analyzer.rules import RuleError, load_rulebook

@@ -72,6 +72,10 @@ def test_effort_uses_base_plus_per_unit() -> None:
             "rules.A.effort.base must be a number of at least 0",
         ),
         ("[tool\n", "Expected"),
+        (
+            '[tool]\nname = "x"\ncategory = "y"\n[rules.A]\ntitle = "t"\ngrade_of = 3\n',
+            "rules.A.grade_of must be a non-empty string",
+        ),
     ],
 )
 def test_bad_rule_files_are_load_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -79,6 +83,14 @@ def test_bad_rule_files_are_load_errors(tmp_path: Path, text: str, message: str)
     path.write_text(text)
     with pytest.raises(RuleError, match=message):
         load_tool_file(path)
+
+
+def test_radon_ranks_grade_one_measurement() -> None:
+    # roadmap progress reads a function gone from rank E to F as worse, not as fixed.
+    rules = load_rulebook().tools["radon"].rules
+    assert {rule.grade_of for rule in rules.values()} == {"cyclomatic complexity"}
+    assert load_rulebook().lookup("bandit", "B101").grade_of is None
+    assert load_rulebook().grades()["radon.CC-F"] == "cyclomatic complexity"
 
 
 def test_duplicate_tool_across_files_is_an_error(tmp_path: Path) -> None:

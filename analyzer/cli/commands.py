@@ -122,6 +122,11 @@ def run_command(args: argparse.Namespace, err: Console) -> int:
             return hook_command(args, err)
         if args.command == "cache":
             return cache_command(args, Console())
+        if args.command == "progress":
+            # Imported here: it builds on this module's scanning steps.
+            from analyzer.cli.progress_command import progress_command
+
+            return progress_command(args, err)
         return scan_command(args, err)
     except _usage_errors() as exc:
         say(err, f"roadmap: error: {exc}")

@@ -9,7 +9,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,13 +37,15 @@ class OutputTarget:
 _FORMAT_PREFIX = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_-]+):(?P<path>.*)$", re.DOTALL)
 
 
-def parse_output_targets(values: Sequence[str], default_format: str) -> list[OutputTarget]:
+def parse_output_targets(
+    values: Sequence[str], default_format: str, formats: Collection[str] = tuple(FORMATS)
+) -> list[OutputTarget]:
     """``-o PATH`` (at most one, in ``--format``) and any number of ``-o FORMAT:PATH``.
 
     A word before the first colon is a format: an unknown one (``xml:``, a typo such as
     ``sarfi:``) is a usage error rather than a file of that odd name; ``./xml:a`` is a path.
     """
-    targets = [_output_target(value, default_format) for value in values]
+    targets = [_output_target(value, default_format, formats) for value in values]
     plain = [v for v, t in zip(values, targets, strict=True) if not _FORMAT_PREFIX.match(v)]
     if len(plain) > 1:
         raise UsageError(
@@ -55,16 +57,16 @@ def parse_output_targets(values: Sequence[str], default_format: str) -> list[Out
     return targets
 
 
-def _output_target(value: str, default_format: str) -> OutputTarget:
+def _output_target(value: str, default_format: str, formats: Collection[str]) -> OutputTarget:
     if not value:
         raise UsageError("-o/--output needs a path")
     match = _FORMAT_PREFIX.match(value)
     if match is None:
         return OutputTarget(format=default_format, path=Path(value))
     name, path = match.group("name"), match.group("path")
-    if name not in FORMATS:
+    if name not in formats:
         raise UsageError(
-            f"-o {value!r}: unknown report format {name!r} (formats: {', '.join(FORMATS)}); "
+            f"-o {value!r}: unknown report format {name!r} (formats: {', '.join(formats)}); "
             f"for a file of that name write ./{value}"
         )
     if not path:

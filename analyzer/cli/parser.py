@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         sarif_include_suppressed=False,
         template_dir=None,
     )
+    add_progress_parser(commands)
     cache = commands.add_parser("cache", help="the result cache: where it is, its size; clear it")
     cache.add_argument("action", choices=("info", "clear"), help="info (default) or clear")
     listing = commands.add_parser(
@@ -73,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_options() -> argparse.ArgumentParser:
-    """Flags that override ``[tool.roadmap]``; shared by scan, baseline create and config."""
+def config_options(*, gate: bool = True) -> argparse.ArgumentParser:
+    """Flags that override ``[tool.roadmap]``; shared by scan, baseline create, config and
+    (without ``--fail-on`` and ``--baseline``, ``gate=False``) progress."""
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("configuration (overrides [tool.roadmap] in pyproject.toml)")
     source = group.add_mutually_exclusive_group()
@@ -120,17 +122,21 @@ def config_options() -> argparse.ArgumentParser:
         metavar="RULE",
         help="suppress a rule (bandit.B101, or the code alone: B101)",
     )
-    group.add_argument(
-        "--fail-on",
-        choices=("high", "medium", "low", "none"),
-        help="exit 1 on findings this severe",
-    )
+    if gate:
+        group.add_argument(
+            "--fail-on",
+            choices=("high", "medium", "low", "none"),
+            help="exit 1 on findings this severe",
+        )
     group.add_argument(
         "--strict", action="store_true", default=None, help="exit 3 if the scan was incomplete"
     )
-    group.add_argument(
-        "--baseline", metavar="FILE", help="only findings not in this baseline count as new"
-    )
+    if gate:
+        group.add_argument(
+            "--baseline", metavar="FILE", help="only findings not in this baseline count as new"
+        )
+    else:
+        options.set_defaults(fail_on=None, baseline=None)
     group.add_argument(
         "--jobs", "-j", type=positive_int, help="worker processes (default: CPU count)"
     )
@@ -201,6 +207,79 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="Markdown templates that override the bundled ones",
     )
+
+
+def add_progress_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    progress = commands.add_parser(
+        "progress",
+        parents=[config_options(gate=False)],
+        help="compare a scan (or a later report) with the JSON report its roadmap came from",
+        description="Which recommendations of an earlier report are done, in progress or not "
+        "started; ahead of or behind its schedule; how its metrics moved; what debt is new.",
+    )
+    progress.add_argument(
+        "earlier",
+        nargs="+",
+        type=Path,
+        metavar="EARLIER.json",
+        help="the JSON report the roadmap came from (roadmap scan -f json); more reports, "
+        "taken after it, add points to the burn-down",
+    )
+    progress.add_argument(
+        "current",
+        type=Path,
+        metavar="PATH|NOW.json",
+        help="the repository to scan now, or a later JSON report to compare with",
+    )
+    progress.add_argument(
+        "--format",
+        "-f",
+        choices=PROGRESS_FORMATS,
+        default="text",
+        help="report format (default: text, a one-screen summary)",
+    )
+    progress.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format",
+    )
+    progress.add_argument(
+        "--fail-on-new",
+        choices=("high", "medium", "low", "info"),
+        help="exit 1 when a finding new since the earlier report (or fixed and back) is "
+        "this severe or more",
+    )
+    progress.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="the day the earlier report's plan started (reports before schema 1.2 carry no date)",
+    )
+    progress.add_argument(
+        "--force",
+        action="store_true",
+        help="compare even a report that looks like another project's",
+    )
+    progress.add_argument(
+        "--save-report",
+        type=Path,
+        metavar="FILE",
+        help="also write the JSON report of the scan made now (PATH only), for the next "
+        "progress run's burn-down",
+    )
+    progress.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    progress.add_argument(
+        "--template-dir",
+        type=Path,
+        metavar="DIR",
+        help="Markdown templates that override the bundled ones",
+    )
+
+
+# The formats roadmap progress writes.
+PROGRESS_FORMATS = ("text", "markdown", "json")
 
 
 def positive_int(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from datetime import date
 from typing import Any
 
 from analyzer import __version__
@@ -13,7 +14,7 @@ from analyzer.render.encode import dump_json
 from analyzer.render.plan_data import plan_sections
 from analyzer.report import Report
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -32,6 +33,9 @@ def build_report(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "repo-roadmap", "version": __version__},
+        # The day the roadmap is dated (week 1 of its schedule starts then); what
+        # ``roadmap progress`` measures the schedule from.
+        "generated_on": (report.generated_on or date.today()).isoformat(),
         "target": {
             "root": root_label,
             "name": target.name,

@@ -51,6 +51,7 @@ def metric_to_dict(metric: SuccessMetric) -> dict[str, Any]:
         "name": metric.name,
         "baseline": metric.baseline,
         "target": metric.target,
+        "comparison": metric.comparison,
         "planned": metric.planned,
         "reached": metric.reached,
         "applicable": metric.applicable,

@@ -13,9 +13,10 @@ token and webhook flows, public by design) or ``none``.
 
 from __future__ import annotations
 
-from analyzer.analyzers.api.facts import Handler, ViewClass
+from analyzer.analyzers.api.facts import Found, Handler, ViewClass
 from analyzer.analyzers.api.project import MAX_DEPTH, Project
 from analyzer.analyzers.api.settings import ApiSettings, matches
+from analyzer.model import Endpoint
 
 NONE = "none"
 PUBLIC = "public"
@@ -78,6 +79,34 @@ def settle(project: Project, sources: list[str], route: str, name: str) -> str:
     return found[0] if found else NONE
 
 
+def found_handler(
+    handler: Handler,
+    *,
+    framework: str,
+    methods: tuple[str, ...],
+    route: str,
+    source: str,
+    documented: bool = False,
+    hidden: bool = False,
+) -> Found:
+    """The endpoint a project handler serves, once its auth source is settled."""
+    endpoint = Endpoint(
+        framework=framework,
+        methods=methods,
+        route=route,
+        handler=handler.name,
+        path=handler.path,
+        line=handler.line,
+        is_async=handler.is_async,
+        documented=documented or handler.docstring or bool(handler.documented_by),
+        authenticated=source not in (NONE, PUBLIC),
+        auth_source=source,
+        writes=handler.writes,
+    )
+    unpaginated = "GET" in methods and handler.unbounded_return and not handler.parameters
+    return Found(endpoint=endpoint, unpaginated=unpaginated, hidden=hidden)
+
+
 def class_source(project: Project, view: ViewClass, bases: list[str], framework: str) -> str:
     """Authentication a view class brings for all its methods."""
     settings = project.settings
@@ -125,4 +154,6 @@ def is_public_by_design(route: str, handler: str, settings: ApiSettings) -> bool
     if matches(last, settings.public_writes):
         return True
     segments = [s.lower() for s in route.split("/") if s and not s.startswith(("{", "<", "("))]
-    return any(matches(s, settings.public_writes) for s in segments[-2:])
+    # "reset" alone may reset anything; "/user/reset" is the password reset.
+    candidates = [*segments[-2:], "/".join(segments[-2:])]
+    return any(matches(s, settings.public_writes) for s in candidates)

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 
 from analyzer.analyzers.api.auth import (
     NONE,
-    PUBLIC,
     default_source,
+    found_handler,
     function_source,
     handler_source,
     is_auth_decorator,
     is_public_decorator,
     settle,
 )
-from analyzer.analyzers.api.facts import Found, Handler, UrlPattern, join_path
+from analyzer.analyzers.api.facts import Found, UrlPattern, join_path
 from analyzer.analyzers.api.project import MAX_DEPTH, Project
 from analyzer.analyzers.api.views import expand_class_view, expand_viewset
 from analyzer.model import Endpoint
@@ -127,33 +127,7 @@ def _function_pattern(
         handler_source(handler),
     ]
     source = settle(project, sources, path, handler.name)
-    return Found(
-        endpoint=_endpoint(project, handler, framework, methods, path, source),
-        unpaginated="GET" in methods and handler.unbounded_return and not handler.parameters,
-    )
-
-
-def _endpoint(
-    project: Project,
-    handler: Handler,
-    framework: str,
-    methods: tuple[str, ...],
-    path: str,
-    source: str,
-) -> Endpoint:
-    return Endpoint(
-        framework=framework,
-        methods=methods,
-        route=path,
-        handler=handler.name,
-        path=handler.path,
-        line=handler.line,
-        is_async=handler.is_async,
-        documented=handler.docstring or bool(handler.documented_by),
-        authenticated=source not in (NONE, PUBLIC),
-        auth_source=source,
-        writes=handler.writes,
-    )
+    return found_handler(handler, framework=framework, methods=methods, route=path, source=source)
 
 
 def _external(project: Project, pattern: UrlPattern, path: str, methods: tuple[str, ...]) -> Found:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from analyzer.analyzers.api.auth import (
-    NONE,
-    PUBLIC,
+    found_handler,
     function_source,
     guards,
     handler_source,
@@ -23,11 +22,10 @@ from analyzer.analyzers.api.auth import (
     settle,
 )
 from analyzer.analyzers.api.django_walk import django_endpoints
-from analyzer.analyzers.api.facts import Found, Handler, Hook, Names, Route, join_path
+from analyzer.analyzers.api.facts import Found, Hook, Names, Route, join_path
 from analyzer.analyzers.api.project import MAX_DEPTH, Project
 from analyzer.analyzers.api.views import expand_class_view
 from analyzer.analyzers.api.wrappers import bind_wrappers
-from analyzer.model import Endpoint
 
 FRAMEWORK_OF_KIND = {
     "flask": "flask",
@@ -169,37 +167,14 @@ def _chain_endpoints(
     methods = route.methods or ("GET",)
     sources = [function_source(project, handler), outer, handler_source(handler)]
     source = settle(project, sources, path, handler.name)
-    yield Found(
-        endpoint=make_endpoint(handler, framework, methods, path, route.documented, source),
-        unpaginated=is_unpaginated(handler, methods),
-        hidden=route.hidden,
-    )
-
-
-def is_unpaginated(handler: Handler, methods: tuple[str, ...]) -> bool:
-    return "GET" in methods and handler.unbounded_return and not handler.parameters
-
-
-def make_endpoint(
-    handler: Handler,
-    framework: str,
-    methods: tuple[str, ...],
-    path: str,
-    documented: bool,
-    source: str,
-) -> Endpoint:
-    return Endpoint(
+    yield found_handler(
+        handler,
         framework=framework,
         methods=methods,
         route=path,
-        handler=handler.name,
-        path=handler.path,
-        line=handler.line,
-        is_async=handler.is_async,
-        documented=documented or handler.docstring or bool(handler.documented_by),
-        authenticated=source not in (NONE, PUBLIC),
-        auth_source=source,
-        writes=handler.writes,
+        source=source,
+        documented=route.documented,
+        hidden=route.hidden,
     )
 
 
