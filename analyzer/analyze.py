@@ -25,14 +25,13 @@ from analyzer.cache import (
     PackEntries,
     ResultCache,
     combine_key,
-    digest_files,
     file_key,
     output_from_payload,
     output_payload,
     pack_key,
     project_key,
 )
-from analyzer.discover import matches_any
+from analyzer.discover import compile_patterns
 from analyzer.model import (
     AnalysisOutput,
     AnalyzerRun,
@@ -46,6 +45,7 @@ from analyzer.model import (
 )
 from analyzer.plugins import AnalysisRequest, Analyzer, AnalyzerFailure, CombiningAnalyzer
 from analyzer.pool import Done, Failed, Job, WorkerPool, describe_exception
+from analyzer.snapshot import TreeSnapshot
 
 # Chunks per worker and analyzer: more balance the load at the end, fewer cost less overhead.
 CHUNKS_PER_WORKER = 4
@@ -93,6 +93,9 @@ class CacheSettings:
     cache: ResultCache
     fingerprints: Mapping[str, str]
     digests: Mapping[str, str]
+    # What the digests were read from: a task's result is cached only for files that have
+    # not changed since.
+    snapshot: TreeSnapshot
 
 
 @dataclass(kw_only=True)
@@ -121,7 +124,8 @@ class _Task:
 
 
 def select_files(analyzer: Analyzer, files: Sequence[SourceFile]) -> tuple[SourceFile, ...]:
-    return tuple(f for f in files if matches_any(f.path, analyzer.file_patterns))
+    matches = compile_patterns(tuple(analyzer.file_patterns))
+    return tuple(f for f in files if matches(f.path))
 
 
 def split_files(files: Sequence[SourceFile], jobs: int) -> list[tuple[SourceFile, ...]]:
@@ -448,12 +452,7 @@ def _name_culprit(reason: str, task: _Task) -> str:
 def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings, tally: _Tally) -> None:
     """Cache what was just computed, for files that did not change while it ran."""
     request, fingerprint = task.request, caching.fingerprints[task.analyzer.name]
-    now = digest_files(request.root, request.files)
-    unchanged = {
-        f.path
-        for f in request.files
-        if f.path in now and now[f.path] == caching.digests.get(f.path)
-    }
+    unchanged = caching.snapshot.unchanged(f.path for f in request.files)
     if task.analyzer.scope != "file" or task.outputs is not None:
         keyed = project_key if task.outputs is None else combine_key
         key = keyed(fingerprint, caching.digests, (f.path for f in request.files))

@@ -18,16 +18,16 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
-from typing import Any, get_args, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from analyzer import __version__
 from analyzer.cachedir import mark_used
-from analyzer.model import AnalysisOutput, FileError, SourceFile
+from analyzer.model import AnalysisOutput
 from analyzer.normalize import SymbolSpan
 from analyzer.resources import rules_dir
 from analyzer.rules import RuleBook
-from analyzer.source import read_bytes
 
 # Bump when the payload layout changes; old entries then simply stop matching.
 FORMAT = "repo-roadmap-cache/2"
@@ -37,23 +37,15 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def digest_files(root: str, files: Iterable[SourceFile]) -> dict[str, str]:
-    """Content digests by relative path; unreadable files are left out (never cached)."""
-    digests: dict[str, str] = {}
-    for source_file in files:
-        data = read_bytes(root, source_file.path, "cache")
-        if not isinstance(data, FileError):
-            digests[source_file.path] = digest_bytes(data)
-    return digests
-
-
 def _digest_text(*parts: str) -> str:
     return digest_bytes("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
+@cache
 def module_digest(module_name: str) -> str:
     """A digest of a loaded module's source, so editing an adapter invalidates it; for a
-    package, of every module in it (an adapter split into several modules)."""
+    package, of every module in it (an adapter split into several modules). Read once per
+    process: the code running cannot change under it."""
     path = getattr(sys.modules.get(module_name), "__file__", None)
     if not path:
         return "unknown"
@@ -241,10 +233,18 @@ def _output_to_json(output: AnalysisOutput) -> dict[str, Any]:
 
 def _output_from_json(payload: dict[str, Any]) -> AnalysisOutput:
     parts = {
-        name: tuple(element(**{k: _tuples(v) for k, v in item.items()}) for item in payload[name])
+        name: tuple(_element(element, item) for item in payload[name])
         for name, element in _ELEMENTS.items()
     }
     return AnalysisOutput(**parts)
+
+
+def _element(element: type[Any], item: dict[str, Any]) -> Any:
+    """One dataclass from its JSON object (a dict this function may change)."""
+    for name in _TUPLE_FIELDS[element]:
+        if name in item:
+            item[name] = _tuples(item[name])
+    return element(**item)
 
 
 def _tuples(value: Any) -> Any:
@@ -258,6 +258,17 @@ def _element_types() -> dict[str, type[Any]]:
     return {f.name: get_args(hints[f.name])[0] for f in fields(AnalysisOutput)}
 
 
+def _tuple_fields(element: type[Any]) -> tuple[str, ...]:
+    """The fields of ``element`` that hold tuples (JSON gives lists back)."""
+    hints = get_type_hints(element)
+    return tuple(f.name for f in fields(element) if _holds_tuple(hints[f.name]))
+
+
+def _holds_tuple(hint: Any) -> bool:
+    return get_origin(hint) is tuple or any(_holds_tuple(a) for a in get_args(hint))
+
+
 _ELEMENTS = _element_types()
+_TUPLE_FIELDS = {element: _tuple_fields(element) for element in _ELEMENTS.values()}
 # Any change to what an output holds changes every key, so old entries simply stop matching.
 _MODEL_SHAPE = ";".join(f"{n}:{','.join(f.name for f in fields(t))}" for n, t in _ELEMENTS.items())

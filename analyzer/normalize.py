@@ -12,7 +12,8 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 from analyzer.columns import to_code_points
 from analyzer.model import PROJECT_PATH, Finding, RawFinding
@@ -135,13 +136,8 @@ def normalize(
     findings = _fingerprint(drafts, lines)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
-    for finding, line_text in findings:
-        if finding.suppressed_by is not None:
-            suppressed.append(finding)
-        elif _is_suppressed(lines.ignored_rules(line_text), finding.rule_id):
-            suppressed.append(replace(finding, suppressed_by="inline"))
-        else:
-            kept.append(finding)
+    for finding in findings:
+        (kept if finding.suppressed_by is None else suppressed).append(finding)
     return Normalized(findings=tuple(kept), suppressed=tuple(suppressed))
 
 
@@ -168,7 +164,9 @@ class _LineFacts:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Draft:
-    finding: Finding
+    """A finding's fields but its fingerprint, which depends on the other findings."""
+
+    values: dict[str, Any]
     line_text: str
 
 
@@ -179,27 +177,26 @@ def _draft(
     severity = overrides.get(rule.rule_id) or item.severity or rule.severity
     about = "project" if item.path == PROJECT_PATH else item.about
     line_text = index.line_text(item.line)
-    finding = Finding(
-        fingerprint="",
-        rule_id=rule.rule_id,
-        tool=item.tool,
-        tool_code=item.tool_code,
-        category=rule.category,
-        severity=severity,  # type: ignore[arg-type]
-        confidence=item.confidence or "high",
-        message=item.message,
-        path=item.path,
-        line=max(item.line, 1),
-        column=to_code_points(line_text, max(item.column, 1), item.column_unit),
-        end_line=item.end_line,
-        end_column=_end_column(item, index),
-        symbol=index.symbol_at(item.line) if about == "line" else None,
-        cwe=item.cwe or rule.cwe,
-        details=item.details,
-        suppressed_by=item.suppressed_by,
-        about=about,
-    )
-    return _Draft(finding=finding, line_text=line_text)
+    values = {
+        "rule_id": rule.rule_id,
+        "tool": item.tool,
+        "tool_code": item.tool_code,
+        "category": rule.category,
+        "severity": severity,
+        "confidence": item.confidence or "high",
+        "message": item.message,
+        "path": item.path,
+        "line": max(item.line, 1),
+        "column": to_code_points(line_text, max(item.column, 1), item.column_unit),
+        "end_line": item.end_line,
+        "end_column": _end_column(item, index),
+        "symbol": index.symbol_at(item.line) if about == "line" else None,
+        "cwe": item.cwe or rule.cwe,
+        "details": item.details,
+        "suppressed_by": item.suppressed_by,
+        "about": about,
+    }
+    return _Draft(values=values, line_text=line_text)
 
 
 def _end_column(item: RawFinding, index: SourceIndex) -> int | None:
@@ -215,33 +212,35 @@ def normalized_line(text: str) -> str:
     return _SPACE.sub(" ", _MARKER.sub("", text).strip())
 
 
-def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[tuple[Finding, str]]:
+def _fingerprint(drafts: Sequence[_Draft], lines: _LineFacts) -> list[Finding]:
     """Fingerprint = hash(rule, path, symbol, normalized line, occurrence index). No line number.
 
     A finding about a whole file or the whole project has no line of its own (it is shown on
-    line 1): its subject is the rule and the path, so no edit of the file changes it."""
+    line 1): its subject is the rule and the path, so no edit of the file changes it. A
+    finding its analyzer did not already set aside is suppressed ``inline`` when its line
+    says ``# roadmap: ignore`` for it. Sorted."""
     groups: dict[tuple[str, str, str, str], list[_Draft]] = defaultdict(list)
     for draft in drafts:
-        f = draft.finding
+        v = draft.values
         # (An empty text, as a project-level finding always had: its fingerprint is unchanged.)
-        text = lines.normalized(draft.line_text) if f.about == "line" else ""
-        groups[(f.rule_id, f.path, f.symbol or "", text)].append(draft)
-    result: list[tuple[Finding, str]] = []
+        text = lines.normalized(draft.line_text) if v["about"] == "line" else ""
+        groups[(v["rule_id"], v["path"], v["symbol"] or "", text)].append(draft)
+    result: list[Finding] = []
     for key, members in groups.items():
-        members.sort(key=lambda d: (d.finding.line, d.finding.column, d.finding.message))
+        members.sort(key=lambda d: (d.values["line"], d.values["column"], d.values["message"]))
         # The shared prefix is hashed once per group; each occurrence only adds its index.
         prefix = hashlib.sha256("\0".join((*key, "")).encode("utf-8", "surrogatepass"))
         for occurrence, draft in enumerate(members):
             state = prefix.copy()
             state.update(str(occurrence).encode())
-            digest = state.hexdigest()[:20]
-            result.append((_with_fingerprint(draft.finding, digest), draft.line_text))
-    result.sort(key=lambda pair: sort_key(pair[0]))
+            values = draft.values
+            if values["suppressed_by"] is None and _is_suppressed(
+                lines.ignored_rules(draft.line_text), values["rule_id"]
+            ):
+                values = {**values, "suppressed_by": "inline"}
+            result.append(Finding(fingerprint=state.hexdigest()[:20], **values))
+    result.sort(key=sort_key)
     return result
-
-
-def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
-    return replace(finding, fingerprint=fingerprint)
 
 
 def sort_key(finding: Finding) -> tuple[str, int, int, str, str, str]:

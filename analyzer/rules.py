@@ -206,7 +206,24 @@ def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
 
 
 def load_tool_file(path: Path) -> ToolRules:
-    """Parse one ``rules/<tool>.toml``; any unknown key or bad value is a RuleError."""
+    """Parse one ``rules/<tool>.toml``; any unknown key or bad value is a RuleError.
+
+    A scan loads the rulebook more than once (the command line, then planning); a file
+    unchanged since (same size and modification time) is not parsed again."""
+    try:
+        status = path.stat()
+    except OSError:
+        return _parse_tool_file(path)  # read_toml reports it
+    key = (str(path), status.st_mtime_ns, status.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_tool_file(path)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, int, int], ToolRules] = {}
+
+
+def _parse_tool_file(path: Path) -> ToolRules:
     document = TableReader.of(read_toml(path, RuleError), str(path), RuleError)
     document.only({"tool", "rules", "settings"})
     head = document.section("tool").only(_TOOL_KEYS)

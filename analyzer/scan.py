@@ -18,7 +18,7 @@ from analyzer.analyze import (
     run_analyzers,
     select_files,
 )
-from analyzer.cache import ResultCache, analyzer_fingerprint, digest_files, rules_digest
+from analyzer.cache import ResultCache, analyzer_fingerprint, rules_digest
 from analyzer.cachedir import default_cache_dir, prune_cache
 from analyzer.config import ScanConfig
 from analyzer.deadline import time_limit
@@ -45,7 +45,7 @@ from analyzer.plugins import (
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
 from analyzer.sharding import Shard, defers_join, is_whole_program, reports_on, shard_files
-from analyzer.source import read_bytes
+from analyzer.snapshot import TreeSnapshot, take_snapshot
 from analyzer.source_index import index_with_cache
 from analyzer.suppress import apply_config_suppressions
 
@@ -143,8 +143,11 @@ def run_scan(
     versions = {a.name: safe_version(a) for a in plan.active}
     whole = frozenset(f.path for r in requests.values() for f in r.files)
     part = _shard_part(plan, requests, config.shard)
+    analyzed = {f.path for r in part.requests.values() for f in r.files}
+    counted = analyzed if config.shard is None else {p for p in whole if config.shard.owns(p)}
+    snapshot = take_snapshot(root, analyzed | counted)
     analysis, sources = _analyze(
-        str(root),
+        snapshot,
         cache_dir,
         part.active,
         part.requests,
@@ -156,10 +159,8 @@ def run_scan(
     )
     with time_limit(config.timeout_s, "normalizing the findings"):
         kept, suppressed = screen_findings(analysis.findings, rulebook, sources, config)
-    analyzed = {f.path for r in part.requests.values() for f in r.files}
     size_errors = _size_errors(part.active, files, oversized, config.max_file_bytes)
-    counted = analyzed if config.shard is None else {p for p in whole if config.shard.owns(p)}
-    lines = _line_counts(root, counted)
+    lines = _line_counts(snapshot, counted)
     target = _describe_target(root, files, lines, config.timeout_s)
     runs = tuple(sorted((*analysis.runs, *plan.inactive, *part.elsewhere), key=lambda r: r.name))
     return ScanResult(
@@ -278,7 +279,7 @@ def _cache_root(config: ScanConfig) -> str:
 
 
 def _analyze(
-    root: str,
+    snapshot: TreeSnapshot,
     cache_dir: str,
     analyzers: Sequence[Analyzer],
     requests: Mapping[str, AnalysisRequest],
@@ -293,9 +294,10 @@ def _analyze(
     A shard defers the two-phase analyzers' joins and reports only its own part."""
     cache = ResultCache(Path(cache_dir) / "results") if config.use_cache else None
     deferred = frozenset(a.name for a in analyzers if shard is not None and defers_join(a))
+    root = snapshot.root
     try:
         with WorkerPool(config.jobs, timeout_s=config.timeout_s) as pool:
-            caching = _cache_settings(root, cache, analyzers, requests, versions, rulebook)
+            caching = _cache_settings(snapshot, cache, analyzers, requests, versions, rulebook)
             tallies = run_analyzers(
                 analyzers,
                 requests,
@@ -325,7 +327,7 @@ def _analyze(
 
 
 def _cache_settings(
-    root: str,
+    snapshot: TreeSnapshot,
     cache: ResultCache | None,
     analyzers: Sequence[Analyzer],
     requests: Mapping[str, AnalysisRequest],
@@ -334,7 +336,6 @@ def _cache_settings(
 ) -> CacheSettings | None:
     if cache is None:
         return None
-    unique = {f.path: f for r in requests.values() for f in r.files}
     rules = rules_digest(rulebook)
     fingerprints = {
         a.name: analyzer_fingerprint(
@@ -347,7 +348,7 @@ def _cache_settings(
         for a in analyzers
     }
     return CacheSettings(
-        cache=cache, fingerprints=fingerprints, digests=digest_files(root, unique.values())
+        cache=cache, fingerprints=fingerprints, digests=snapshot.digests, snapshot=snapshot
     )
 
 
@@ -419,8 +420,10 @@ def _describe_target(
     )
 
 
-def _line_counts(root: Path, paths: Iterable[str]) -> dict[str, int]:
-    return {path: _count_lines(root, path) for path in sorted(paths)}
+def _line_counts(snapshot: TreeSnapshot, paths: Iterable[str]) -> dict[str, int]:
+    """Lines of each file as the scan read it; a file it could not read counts 0."""
+    states = snapshot.states
+    return {path: states[path].lines if path in states else 0 for path in sorted(paths)}
 
 
 # Where a finding about the whole project is shown: the README, where a reader starts, else
@@ -439,10 +442,3 @@ def project_anchor(paths: Iterable[str]) -> str | None:
     if readmes:
         return min(readmes)
     return ordered[0] if ordered else None
-
-
-def _count_lines(root: Path, path: str) -> int:
-    data = read_bytes(root, path, "scan")
-    if isinstance(data, FileError):
-        return 0
-    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)

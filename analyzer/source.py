@@ -10,9 +10,10 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from analyzer.discover.reader import read_inside
+from analyzer.discover.reader import TreeReader, read_inside
 from analyzer.model import FileError
 
 # Files beyond this size are almost always generated; they are still read, but the limit
@@ -38,7 +39,23 @@ def read_bytes(root: str | Path, path: str, analyzer: str) -> bytes | FileError:
     try:
         return read_inside(root, path, limit=MAX_SOURCE_BYTES)
     except OSError as exc:
-        return FileError(path=path, analyzer=analyzer, reason=f"unreadable: {exc.strerror or exc}")
+        return _unreadable(path, analyzer, exc)
+
+
+def read_many(
+    root: str | Path, paths: Iterable[str], analyzer: str
+) -> Iterator[tuple[str, bytes | FileError]]:
+    """``read_bytes`` of each path, in order, resolving each directory of the tree once."""
+    with TreeReader(root) as reader:
+        for path in paths:
+            try:
+                yield path, reader.read(path, limit=MAX_SOURCE_BYTES)
+            except OSError as exc:
+                yield path, _unreadable(path, analyzer, exc)
+
+
+def _unreadable(path: str, analyzer: str, exc: OSError) -> FileError:
+    return FileError(path=path, analyzer=analyzer, reason=f"unreadable: {exc.strerror or exc}")
 
 
 def read_source(root: str, path: str, analyzer: str) -> str | FileError:

@@ -23,7 +23,7 @@ from analyzer.cache import (
 from analyzer.model import FileError
 from analyzer.normalize import SourceIndex, SymbolSpan, index_sources
 from analyzer.pool import Done, Job, WorkerPool
-from analyzer.source import decode_source, read_bytes, source_lines
+from analyzer.source import decode_source, read_many, source_lines
 
 # Below this many unknown files, parsing them here is quicker than shipping them to workers.
 _PARSE_HERE_BELOW = 24
@@ -38,13 +38,14 @@ def index_with_cache(
     keys: dict[str, str] = {}
     pack_name = pack_key("spans", _digest_of_normalize(), root)
     pack = cache.load_pack(pack_name) if cache else {}
-    for path in sorted(set(paths)):
-        data = _read(root, path)
-        text = decode_source(data, path, "normalize") if data is not None else None
+    for path, data in read_many(root, sorted(set(paths)), "normalize"):
+        if isinstance(data, FileError):
+            continue
+        text = decode_source(data, path, "normalize")
         if not isinstance(text, str):
             continue
         lines[path] = source_lines(text)
-        keys[path] = spans_key(path, digest_bytes(data or b""))
+        keys[path] = spans_key(path, digest_bytes(data))
         entry = pack.get(path)
         cached = spans_from_payload(entry[1]) if entry and entry[0] == keys[path] else None
         if cached is not None:
@@ -61,11 +62,6 @@ def index_with_cache(
 
 def _digest_of_normalize() -> str:
     return f"{FORMAT} {module_digest('analyzer.normalize')}"
-
-
-def _read(root: str, path: str) -> bytes | None:
-    data = read_bytes(root, path, "normalize")
-    return None if isinstance(data, FileError) else data
 
 
 def _parse_spans(

@@ -50,8 +50,17 @@ def apply_config_suppressions(
 ) -> Split:
     kept: list[Finding] = []
     suppressed: list[Finding] = []
+    # The reason depends on the rule, the path and the severity only, and thousands of
+    # findings share them: each combination is matched against the globs once.
+    reasons: dict[tuple[str, str, str], SuppressionReason | None] = {}
     for finding in findings:
-        reason = suppression_reason(finding, disabled_rules, path_ignores, min_severity)
+        key = (finding.rule_id, finding.path, finding.severity)
+        if key in reasons:
+            reason = reasons[key]
+        else:
+            reason = reasons[key] = suppression_reason(
+                finding, disabled_rules, path_ignores, min_severity
+            )
         if reason is None:
             kept.append(finding)
         else:

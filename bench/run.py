@@ -61,16 +61,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--work", type=Path, help="keep downloads and venvs here (default: a temp dir)"
     )
     parser.add_argument("--jobs", type=int, help="passed to roadmap --jobs")
+    parser.add_argument(
+        "--roadmap",
+        help="a roadmap executable to measure instead of this checkout (another install, "
+        "for a before/after: /path/to/venv/bin/roadmap)",
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(describe_machine())
+    ours = [args.roadmap] if args.roadmap else [sys.executable, "-m", "analyzer"]
+    if not args.roadmap:
+        compile_ours()
     prospector = install_prospector(work / "prospector-venv")
     rows = []
     for name in args.corpus or list(CORPORA):
         requirement, edited = CORPORA[name]
         tree = unpack(download(requirement, work / "wheels"), work / "trees" / name)
-        rows.append(bench_corpus(name, tree, edited, prospector, work, args.repeat, args.jobs))
+        rows.append(
+            bench_corpus(name, tree, edited, prospector, work, args.repeat, args.jobs, ours)
+        )
         print_table(rows)
     print_targets(rows)
     return 0
@@ -93,6 +103,23 @@ def describe_machine() -> str:
     return (
         f"Machine: {os.cpu_count()} cores ({cpu}), {int(memory) // 1024} MB RAM, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def compile_ours() -> None:
+    """Byte-compile our package first, as installing a wheel does: from a source checkout
+    under ``PYTHONDONTWRITEBYTECODE`` every run would otherwise compile all our modules
+    again (about 0.3 s), which no installed copy pays. prospector's virtualenv is compiled
+    by pip."""
+    import analyzer
+
+    package = Path(analyzer.__file__).parent
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package)],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
 
 
@@ -151,14 +178,19 @@ def count_python(tree: Path) -> tuple[int, int]:
 
 
 def bench_corpus(
-    name: str, tree: Path, edited: str, prospector: Path, work: Path, repeat: int, jobs: int | None
+    name: str,
+    tree: Path,
+    edited: str,
+    prospector: Path,
+    work: Path,
+    repeat: int,
+    jobs: int | None,
+    roadmap: list[str],
 ) -> dict[str, object]:
     files, lines = count_python(tree)
     cache = work / "cache" / name
     ours = [
-        sys.executable,
-        "-m",
-        "analyzer",
+        *roadmap,
         "scan",
         str(tree),
         "-q",
@@ -175,6 +207,8 @@ def bench_corpus(
         shutil.rmtree(cache, ignore_errors=True)
         cold.append(measure(ours, env=env))
         breakdown.append(analyzer_seconds(work / f"{name}.json"))
+        # Kept to compare the findings of two installs (--roadmap) by fingerprint.
+        shutil.copy(work / f"{name}.json", work / f"{name}-cold.json")
         warm.append(measure(ours, env=env))
         with (tree / edited).open("a", encoding="utf-8") as handle:
             handle.write(f"\n# benchmark edit {round_number}\n")

@@ -9,7 +9,7 @@ from analyzer.analyzers.deadcode import DeadCodeAnalyzer
 from analyzer.analyzers.security import SecurityAnalyzer
 from analyzer.analyzers.typecheck import TypingAnalyzer, count_annotated_functions, module_name
 from analyzer.model import AnalysisOutput, SourceFile
-from analyzer.plugins import AnalysisRequest, Analyzer
+from analyzer.plugins import AnalysisRequest, Analyzer, analyze_whole
 from tests.conftest import write_tree
 
 
@@ -21,7 +21,7 @@ def _run(analyzer: Analyzer, root: Path, tmp_cache: Path | None = None) -> Analy
     request = AnalysisRequest(
         root=str(root), files=files, cache_dir=str(tmp_cache or root.parent / "cache")
     )
-    outcome = analyzer.analyze(request)
+    outcome = analyze_whole(analyzer, request)
     assert isinstance(outcome, AnalysisOutput), outcome
     return outcome
 

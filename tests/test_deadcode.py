@@ -19,6 +19,7 @@ import vulture
 from analyzer.analyzers.deadcode import DeadCodeAnalyzer, parse_settings
 from analyzer.analyzers.deadcode.usage import declared_dependencies
 from analyzer.model import AnalysisOutput, RawFinding
+from analyzer.plugins import analyze_whole
 from analyzer.resources import rules_dir
 from analyzer.rules import load_rulebook, load_settings
 from tests.conftest import NOXPANEL, analyze_tree
@@ -191,9 +192,8 @@ def test_what_ignore_decorators_leave_out_is_whitelisted_with_the_pattern(tmp_pa
 def test_the_fixture_loses_nothing_either() -> None:
     paths = sorted(p.relative_to(NOXPANEL).as_posix() for p in NOXPANEL.rglob("*.py"))
     files: dict[str, str | bytes] = {p: (NOXPANEL / p).read_text(encoding="utf-8") for p in paths}
-    output = DeadCodeAnalyzer().analyze(
-        _request(NOXPANEL, paths, load_rulebook().settings_for("vulture"))
-    )
+    request = _request(NOXPANEL, paths, load_rulebook().settings_for("vulture"))
+    output = analyze_whole(DeadCodeAnalyzer(), request)  # type: ignore[arg-type]
     assert isinstance(output, AnalysisOutput)
     assert keys(list(output.findings)) == raw_vulture(NOXPANEL, paths)
     assert files

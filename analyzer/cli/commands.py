@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
 from rich.console import Console
 from rich.table import Table
 
@@ -130,15 +130,7 @@ def run_command(args: argparse.Namespace, err: Console) -> int:
         if args.command == "merge":
             return merge_command(args, err)
         return scan_command(args, err)
-    except (
-        UsageError,
-        ConfigError,
-        RuleError,
-        BaselineError,
-        ChangeError,
-        TemplateError,
-        ReportError,
-    ) as exc:
+    except _usage_errors() as exc:
         say(err, f"roadmap: error: {exc}")
         return EXIT_USAGE
     except StageTimeout as exc:
@@ -170,6 +162,22 @@ def _disabled_analyzers(root: Path) -> frozenset[str]:
         table, str(root / "pyproject.toml"), {}, known_tools=known_rules(load_rulebook())
     )
     return effective.scan.disabled_analyzers
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's to fix. jinja2's TemplateError is one only once jinja2
+    was imported (a Markdown report or a template check ran): without it no template error
+    can have been raised, and a scan that writes no Markdown never imports jinja2."""
+    errors: tuple[type[Exception], ...] = (
+        UsageError,
+        ConfigError,
+        RuleError,
+        BaselineError,
+        ChangeError,
+        ReportError,
+    )
+    jinja2 = sys.modules.get("jinja2")
+    return errors if jinja2 is None else (*errors, jinja2.TemplateError)
 
 
 def list_analyzers(console: Console, disabled: frozenset[str] = frozenset()) -> int:

@@ -13,7 +13,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import TemplateError, TemplateSyntaxError
 from rich.console import Console
 
 from analyzer.cli.errors import UsageError, say
@@ -23,7 +22,6 @@ from analyzer.model import Finding, ScanResult
 from analyzer.render import FORMATS, render
 from analyzer.render.encode import for_terminal
 from analyzer.render.json_report import build_report
-from analyzer.render.markdown import check_templates
 from analyzer.render.sarif import MAX_RESULTS, select_results
 from analyzer.render.statistics import render_statistics
 from analyzer.render.text import print_summary
@@ -286,6 +284,10 @@ def warn_if_incomplete(result: ScanResult, err: Console) -> None:
 def check_template_dir(directory: Path) -> None:
     if not directory.is_dir():
         raise UsageError(f"--template-dir {directory} is not a directory")
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from analyzer.render.markdown import check_templates
+
     try:
         check_templates(directory)
     except TemplateError as exc:

@@ -217,7 +217,7 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
         "--whole-program-shard",
         metavar="K|all",
-        help="the shard that runs the whole-program analyzers (mypy, vulture, infrastructure; "
+        help="the shard that runs the whole-program analyzers (mypy, infrastructure; "
         "default 1), or all: every shard, each reporting its own files",
     )
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from analyzer.analyze import Progress as TaskProgress
 from analyzer.analyze import ProgressCallback
 from analyzer.cli.errors import say
 from analyzer.render.text import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
 
 
 @contextmanager
@@ -30,6 +25,15 @@ def progress_display(err: Console, *, quiet: bool) -> Iterator[ProgressCallback 
     if not err.is_terminal:
         yield plain_progress(err)
         return
+    # Imported here: a quiet or piped scan never draws a bar.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

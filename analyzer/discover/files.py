@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from analyzer.discover.git import (
     find_repository,
     run_git,
 )
-from analyzer.discover.reader import stat_inside
+from analyzer.discover.reader import TreeReader
 from analyzer.model import SourceFile
 
 SKIPPED_DIRS = frozenset(
@@ -112,26 +113,41 @@ def discover_files(
     candidates = _git_files(root, git_time_limit(timeout))
     relative = candidates if candidates is not None else _walk(root)
     selected = []
-    for rel in sorted(set(relative)):
-        if _is_skipped(rel, include, exclude):
-            continue
-        source = _stat_inside(root, rel)
-        if source is not None:
-            selected.append(source)
+    with TreeReader(root) as reader:
+        for rel in sorted(set(relative)):
+            if _is_skipped(rel, include, exclude):
+                continue
+            source = _stat_inside(reader, rel)
+            if source is not None:
+                selected.append(source)
     return tuple(selected)
 
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:
     """True when a glob matches the relative path, or the file name for patterns without '/'."""
-    name = path.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(path, pattern) or (
-            "/" not in pattern and fnmatch.fnmatchcase(name, pattern)
-        ):
+    return compile_patterns(tuple(patterns))(path)
+
+
+@lru_cache(maxsize=256)
+def compile_patterns(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """``matches_any`` for fixed patterns: one regular expression for the whole path, one for
+    the file name, and the ``folder/**`` prefixes, instead of ``fnmatch`` per pattern."""
+    whole = _union(patterns)
+    by_name = _union(tuple(p for p in patterns if "/" not in p))
+    prefixes = tuple(p[:-2] for p in patterns if p.endswith("/**"))
+
+    def matches(path: str) -> bool:
+        if whole.match(path) or by_name.match(path.rsplit("/", 1)[-1]):
             return True
-        if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
-            return True
-    return False
+        return bool(prefixes) and (path + "/").startswith(prefixes)
+
+    return matches
+
+
+def _union(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
 
 
 def _is_skipped(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
@@ -140,25 +156,34 @@ def _is_skipped(rel: str, include: Sequence[str], exclude: Sequence[str]) -> boo
     return matches_globs(rel, exclude)
 
 
-def _stat_inside(root: Path, rel: str) -> SourceFile | None:
+def _stat_inside(reader: TreeReader, rel: str) -> SourceFile | None:
     """The file, when it is a regular file reached without leaving the root at any component."""
     try:
-        status = stat_inside(root, rel)
+        status = reader.stat(rel)
     except OSError:
         return None
     return SourceFile(path=rel, size=status.st_size) if stat.S_ISREG(status.st_mode) else None
 
 
 def _walk(root: Path) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not _is_skipped_dir(Path(dirpath) / d, d))
-        base = Path(dirpath).relative_to(root)
+    # Plain strings, not Path objects: this runs for every folder of the tree, every scan.
+    top = os.fspath(root)
+    prefix = len(os.path.join(top, ""))
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames if not _is_skipped_dir(os.path.join(dirpath, d), d)
+        )
+        base = dirpath[prefix:].replace(os.sep, "/") if dirpath != top else ""
         for filename in filenames:
-            yield (base / filename).as_posix()
+            yield f"{base}/{filename}" if base else filename
 
 
-def _is_skipped_dir(path: Path, name: str) -> bool:
-    return name in SKIPPED_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+def _is_skipped_dir(path: str, name: str) -> bool:
+    return (
+        name in SKIPPED_DIRS
+        or name.endswith(".egg-info")
+        or os.path.exists(os.path.join(path, "pyvenv.cfg"))
+    )
 
 
 def git_time_limit(timeout: float | None) -> float:

@@ -36,7 +36,11 @@ class UnsafeFile(OSError):
 
 def read_inside(root: str | Path, relative: str, *, limit: int) -> bytes:
     """The bytes of ``root/relative``, a regular file inside ``root`` of at most ``limit`` bytes."""
-    descriptor = open_inside(root, relative)
+    return _read_descriptor(open_inside(root, relative), limit)
+
+
+def _read_descriptor(descriptor: int, limit: int) -> bytes:
+    """Read an open file up to ``limit`` bytes, and close it."""
     try:
         size = os.fstat(descriptor).st_size
         if size > limit:
@@ -73,16 +77,93 @@ def open_inside(root: str | Path, relative: str) -> int:
     entry may have been swapped in between)."""
     directory, name = _resolve(root, relative)
     try:
-        _check_regular(os.lstat(name, dir_fd=directory).st_mode)
-        descriptor = os.open(name, _FILE_FLAGS, dir_fd=directory)
+        return _open_regular(directory, name)
     finally:
         os.close(directory)
+
+
+def _open_regular(directory: int, name: str) -> int:
+    _check_regular(os.lstat(name, dir_fd=directory).st_mode)
+    descriptor = os.open(name, _FILE_FLAGS, dir_fd=directory)
     try:
         _check_regular(os.fstat(descriptor).st_mode)
     except BaseException:
         os.close(descriptor)
         raise
     return descriptor
+
+
+class TreeReader:
+    """Many reads and stats in one tree, each directory resolved once.
+
+    ``read_inside`` and ``stat_inside`` resolve every component of every path, a dozen
+    system calls per file. Here a file's directory is resolved the same way (component by
+    component from the root, links inside it followed and checked) the first time it is
+    needed, and its descriptor kept; the file itself is then looked up in it without
+    following a link. A file that is itself a link, or whose directory cannot be resolved
+    this way, takes the one-path route, which follows or refuses it exactly as before.
+    Use it as a context manager: it holds directory descriptors until closed.
+    """
+
+    _MAX_OPEN = 64
+
+    def __init__(self, root: str | Path) -> None:
+        self._root = os.path.realpath(root)
+        self._directories: dict[str, int | None] = {}
+
+    def __enter__(self) -> TreeReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for descriptor in self._directories.values():
+            if descriptor is not None:
+                os.close(descriptor)
+        self._directories.clear()
+
+    def stat(self, relative: str) -> os.stat_result:
+        """As ``stat_inside(root, relative)``."""
+        located = self._locate(relative)
+        if located is not None:
+            status = os.lstat(located[1], dir_fd=located[0])
+            if not stat.S_ISLNK(status.st_mode):
+                return status
+        return stat_inside(self._root, relative)
+
+    def read(self, relative: str, *, limit: int) -> bytes:
+        """As ``read_inside(root, relative, limit=limit)``."""
+        located = self._locate(relative)
+        if located is None or _is_link(located[1], located[0]):
+            return read_inside(self._root, relative, limit=limit)
+        return _read_descriptor(_open_regular(*located), limit)
+
+    def _locate(self, relative: str) -> tuple[int, str] | None:
+        """The descriptor of the file's directory and its name there; None: take the
+        one-path route (a ``..`` in the path, or a directory that does not resolve)."""
+        parts = _components(relative)
+        if not parts or ".." in parts:
+            return None
+        folder = "/".join(parts[:-1])
+        if folder not in self._directories:
+            if len(self._directories) >= self._MAX_OPEN:
+                self.close()
+            self._directories[folder] = self._open_directory(folder)
+        directory = self._directories[folder]
+        return None if directory is None else (directory, parts[-1])
+
+    def _open_directory(self, folder: str) -> int | None:
+        try:
+            if not folder:
+                return os.open(self._root, _DIRECTORY_FLAGS)
+            parent, name = _resolve(self._root, folder)
+            try:
+                return os.open(name, _DIRECTORY_FLAGS, dir_fd=parent)
+            finally:
+                os.close(parent)
+        except OSError:
+            return None
 
 
 def _resolve(root: str | Path, relative: str) -> tuple[int, str]:

@@ -10,13 +10,24 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
+
 from analyzer.render.escape import break_workflow_commands
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def dump_json(document: object) -> str:
-    """``document`` as indented JSON text ending in a newline, always valid UTF-8."""
+    """``document`` as indented JSON text ending in a newline, always valid UTF-8.
+
+    orjson writes the same text as ``json.dumps(indent=2, ensure_ascii=False)``, in C; a
+    document it refuses (a lone surrogate from a non-UTF-8 path, an integer over 64 bits)
+    goes through the standard library, which encodes it, surrogates then made visible. (One
+    difference: a NaN, which no JSON parser accepts, is written as ``null``.)"""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    except orjson.JSONEncodeError:
+        pass
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return _SURROGATE.sub(_escaped_byte, text) if _SURROGATE.search(text) else text
 

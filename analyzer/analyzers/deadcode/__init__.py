@@ -7,17 +7,23 @@ and those a framework whitelist covers (``[settings.whitelists]``, applied only 
 project uses that framework), are reported as suppressed (``whitelisted``), with the
 setting or whitelist named in the finding's ``whitelisted_by`` detail. Raw vulture's items
 are therefore exactly the findings plus the whitelisted ones.
+
+Two phases (see ``facts``): vulture scans each file on its own, in parallel and cached per
+file, and the join replays every file's records into one vulture and asks it what is
+unused. A changed file costs its own scan and the join, not a scan of the whole project.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from typing import Any
 
-from analyzer.analyzers.deadcode.recorder import RecordingVulture, item_key
+from analyzer.analyzers.deadcode.context import item_key
+from analyzer.analyzers.deadcode.facts import context_of, encode, replay
+from analyzer.analyzers.deadcode.recorder import RecordingVulture
 from analyzer.analyzers.deadcode.usage import DEPENDENCY_FILES, used_names
 from analyzer.analyzers.deadcode.whitelists import (
     BaseIndex,
@@ -29,7 +35,7 @@ from analyzer.analyzers.deadcode.whitelists import (
     parse_whitelists,
 )
 from analyzer.discover import matches_any
-from analyzer.model import AnalysisOutput, Confidence, FileError, RawFinding
+from analyzer.model import AnalysisOutput, Confidence, FileError, FileFacts, RawFinding, Scope
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
 from analyzer.source import PARSE_ERRORS, describe_parse_error, read_source
@@ -67,24 +73,44 @@ def _strings(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
 class DeadCodeAnalyzer:
     name = "dead-code"
     tool = "vulture"
-    scope = "project"
-    file_patterns = (*SOURCE_PATTERNS, *DEPENDENCY_FILES)
+    scope: Scope = "file"
+    file_patterns: tuple[str, ...] = (*SOURCE_PATTERNS, *DEPENDENCY_FILES)
 
     def tool_version(self) -> str:
         return version("vulture")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        try:
-            settings = parse_settings(request.options or load_settings("vulture"))
-        except WhitelistError as exc:
-            return AnalyzerFailure(reason=f"rules/vulture.toml settings: {exc}")
-        scanner = RecordingVulture()
+        """The per-file phase: what vulture records in each Python file, as its facts."""
+        settings = _settings(request)
+        if isinstance(settings, AnalyzerFailure):
+            return settings
         errors: list[FileError] = []
-        sources = [f.path for f in request.files if matches_any(f.path, SOURCE_PATTERNS)]
-        for path in sources:
-            error = _scan_one(scanner, request.root, path)
+        facts: list[FileFacts] = []
+        for source in request.files:
+            if not matches_any(source.path, SOURCE_PATTERNS):
+                continue  # a dependency file, read by the join
+            scanner = RecordingVulture()
+            error = _scan_one(scanner, request.root, source.path)
             if error is not None:
                 errors.append(error)
+            encoded = encode(scanner, source.path)
+            if encoded is not None:
+                facts.append(FileFacts(path=source.path, data=encoded))
+        return AnalysisOutput(errors=tuple(errors), facts=tuple(facts))
+
+    def combine(
+        self, request: AnalysisRequest, outputs: Sequence[AnalysisOutput]
+    ) -> AnalysisOutput | AnalyzerFailure:
+        """The join: one vulture holding every file's records says what is unused."""
+        settings = _settings(request)
+        if isinstance(settings, AnalyzerFailure):
+            return settings
+        scanner = RecordingVulture()
+        try:
+            for item in sorted((f for o in outputs for f in o.facts), key=lambda f: f.path):
+                replay(scanner, item.path, item.data)
+        except (KeyError, TypeError, ValueError) as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
         dependency_files = sorted(
             f.path for f in request.files if not matches_any(f.path, SOURCE_PATTERNS)
         )
@@ -93,8 +119,18 @@ class DeadCodeAnalyzer:
             request.root,
             dependency_files,
         )
-        findings = _classify(scanner, settings, active_whitelists(settings.whitelists, used))
-        return AnalysisOutput(findings=tuple(findings), errors=tuple(errors))
+        try:
+            findings = _classify(scanner, settings, active_whitelists(settings.whitelists, used))
+        except (TypeError, ValueError) as exc:
+            return AnalyzerFailure(reason=f"unreadable facts from the per-file pass: {exc!r}")
+        return AnalysisOutput(findings=tuple(findings))
+
+
+def _settings(request: AnalysisRequest) -> DeadCodeSettings | AnalyzerFailure:
+    try:
+        return parse_settings(request.options or load_settings("vulture"))
+    except WhitelistError as exc:
+        return AnalyzerFailure(reason=f"rules/vulture.toml settings: {exc}")
 
 
 def _classify(
@@ -109,7 +145,7 @@ def _classify(
     findings = []
     for raw in scanner.get_unused_code(min_confidence=MIN_CONFIDENCE):
         finding = _to_finding(raw)
-        context = scanner.contexts.get(item_key(raw))
+        context = context_of(scanner, item_key(raw))
         reason = (
             None
             if context is None

@@ -12,45 +12,15 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import vulture
 from vulture import utils as vulture_utils
 
+from analyzer.analyzers.deadcode.context import Context, Frame, ItemKey, item_key
+
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}$")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Frame:
-    """A class or function enclosing a definition (or the definition itself)."""
-
-    kind: Literal["class", "function"]
-    name: str
-    # Dotted names of the bases as written (``models.Model``); classes only.
-    bases: tuple[str, ...]
-    # As vulture spells them, ``@app.route``: what ``ignore_decorators`` patterns match.
-    decorators: tuple[str, ...]
-    # Parameter name -> dotted names of the calls in its default or annotation
-    # (``user=Depends(current_user)`` -> ``("Depends",)``); functions only.
-    parameter_calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Context:
-    """Where one vulture item was defined. For a class or function item the last frame is
-    the item itself."""
-
-    frames: tuple[Frame, ...]
-    is_parameter: bool
-
-
-ItemKey = tuple[str, int, str, str]  # (file, first line, name, vulture type)
-
-
-def item_key(item: Any) -> ItemKey:
-    return (item.filename.as_posix(), int(item.first_lineno), str(item.name), str(item.typ))
 
 
 class RecordingVulture(vulture.Vulture):  # type: ignore[misc]
@@ -61,6 +31,8 @@ class RecordingVulture(vulture.Vulture):  # type: ignore[misc]
         super().__init__(verbose=False)
         self.problems: list[str] = []
         self.contexts: dict[ItemKey, Context] = {}
+        # Contexts replayed from another scanner's facts, still encoded (see facts.py).
+        self.encoded_contexts: dict[ItemKey, tuple[Any, Any]] = {}
         # File -> every module it imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``).
         self.imports: dict[str, set[str]] = defaultdict(set)
         # Class name -> bases as written, for every class in the project.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from fnmatch import fnmatchcase
 from typing import Any
 
-from analyzer.analyzers.deadcode.recorder import Context, Frame
+from analyzer.analyzers.deadcode.context import Context, Frame
 from analyzer.discover import matches_any
 
 MAX_BASE_DEPTH = 8

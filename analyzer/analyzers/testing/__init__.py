@@ -12,16 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analyzer.analyzers.testing.coverage_data import (
-    MAX_COVERAGE_BYTES,
-    CoverageError,
-    CoverageReport,
-    read_coverage_json,
-    read_coverage_sqlite,
-    read_coverage_xml,
-    statement_lines,
-)
 from analyzer.analyzers.testing.layout import TestLayout
 from analyzer.analyzers.testing.paths import match_recorded_paths
 from analyzer.analyzers.testing.project import ProjectSources, file_facts
@@ -30,6 +22,10 @@ from analyzer.model import AnalysisOutput, FileError, FileFacts, Measure, RawFin
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.rules import load_settings
 from analyzer.source import read_source
+
+if TYPE_CHECKING:
+    # coverage.py is imported only when a coverage report is read (in ``combine``).
+    from analyzer.analyzers.testing.coverage_data import CoverageReport
 
 COVERAGE_FILES = ("coverage.xml", "coverage.json", ".coverage")
 
@@ -110,6 +106,8 @@ def _coverage_candidates(request: AnalysisRequest) -> list[str]:
 def _read_first_report(
     request: AnalysisRequest, project: ProjectSources
 ) -> tuple[CoverageReport | None, list[FileError]]:
+    from analyzer.analyzers.testing.coverage_data import CoverageError
+
     errors: list[FileError] = []
     for path in _coverage_candidates(request):
         try:
@@ -124,6 +122,13 @@ def _read_first_report(
 
 
 def _read_report(root: str, relative: str, project: ProjectSources) -> CoverageReport:
+    from analyzer.analyzers.testing.coverage_data import (
+        MAX_COVERAGE_BYTES,
+        read_coverage_json,
+        read_coverage_sqlite,
+        read_coverage_xml,
+    )
+
     # Through the guarded reader: a regular file inside the tree, of bounded size.
     data = read_inside(root, relative, limit=MAX_COVERAGE_BYTES)
     name = relative.rsplit("/", 1)[-1]
@@ -136,6 +141,7 @@ def _read_report(root: str, relative: str, project: ProjectSources) -> CoverageR
 
 def _statements_lookup(root: str, project: ProjectSources) -> Callable[[str], set[int] | None]:
     """Statement lines of the scanned file a recorded path names, parsed on demand."""
+    from analyzer.analyzers.testing.coverage_data import statement_lines
 
     def statements_of(recorded: str) -> set[int] | None:
         matched = match_recorded_paths([recorded], project.paths).get(recorded)
