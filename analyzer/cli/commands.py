@@ -39,7 +39,6 @@ from analyzer.cli.baselines import (
     update_baseline,
 )
 from analyzer.cli.errors import UsageError, say
-from analyzer.cli.history import plan_history
 from analyzer.cli.merge import merge_command
 from analyzer.cli.outputs import (
     OutputTarget,
@@ -55,6 +54,7 @@ from analyzer.cli.outputs import (
 )
 from analyzer.cli.parser import build_parser
 from analyzer.cli.progress import progress_display
+from analyzer.cli.reporting import plan_and_write
 from analyzer.cli.shard import announce_shard, shard_option
 from analyzer.config import (
     ISOLATED_SOURCE,
@@ -73,7 +73,7 @@ from analyzer.model import ScanResult
 from analyzer.plugins import LoadedAnalyzer, discover_analyzers
 from analyzer.render.roadmap_view import tool_label
 from analyzer.render.text import escape, plural
-from analyzer.report import Report, report_date, with_roadmap
+from analyzer.report import Report, report_date
 from analyzer.reports.fields import ReportError
 from analyzer.rules import RuleBook, RuleError, known_rules, load_rulebook
 from analyzer.scan import run_scan, safe_version
@@ -247,15 +247,7 @@ def baseline_create_command(args: argparse.Namespace, err: Console) -> int:
     target = args.output or configured_baseline(root, effective) or root / DEFAULT_BASELINE
     check_writable(target)
     announce_configuration(effective, err)
-    result, _ = _scan(
-        root,
-        effective,
-        rules,
-        err,
-        quiet=args.quiet,
-        use_cache=not args.no_cache,
-        rule_dirs=tuple(args.rules_dir),
-    )
+    result, _ = _scan(root, effective, rules, err, args)
     baseline = create_baseline(result.findings)
     write_atomically(target, dumps_baseline(baseline, __version__), tree=root)
     say(err, f"Wrote baseline with {plural(len(baseline.entries), 'finding')} to {target}")
@@ -287,15 +279,7 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     baseline_path = resolve_baseline_path(root, effective, args)
     baseline = read_baseline(baseline_path, root) if baseline_path else None
     announce_configuration(effective, err)
-    result, loaded = _scan(
-        root,
-        effective,
-        rules,
-        err,
-        quiet=args.quiet,
-        use_cache=not args.no_cache,
-        rule_dirs=tuple(args.rules_dir),
-    )
+    result, loaded = _scan(root, effective, rules, err, args)
     comparison = (
         compare_with_baseline(root, result, baseline, loaded, effective)
         if baseline is not None
@@ -303,24 +287,9 @@ def scan_command(args: argparse.Namespace, err: Console) -> int:
     )
     if comparison is not None:
         result = replace(result, findings=comparison.findings)
-    formats = {target.format for target in targets} or {args.format}
-    history = plan_history(root, result, effective, args, formats)
-    with time_limit(effective.scan.timeout_s, "planning and writing the reports"):
-        report = with_roadmap(
-            Report(
-                result=result,
-                root_label=str(args.path),
-                baseline=comparison,
-                generated_on=report_date(os.environ),
-                template_dir=args.template_dir,
-                rule_dirs=tuple(args.rules_dir),
-                sarif_suppressed=args.sarif_include_suppressed,
-            ),
-            effective.plan,
-            rule_dirs=args.rules_dir,
-            history=history,
-        )
-        write_reports(report, targets, args, err, tree=root)
+    plan_and_write(
+        root, result, comparison, effective, args, targets, err, root_label=str(args.path)
+    )
     if args.update_baseline:
         update_baseline(baseline_path, comparison, err, tree=root)
     warn_if_incomplete(result, err)
@@ -338,15 +307,7 @@ def shard_scan(
 ) -> int:
     """One shard's part: written as JSON, announced in a line; no plan, no gate."""
     announce_configuration(effective, err)
-    result, _ = _scan(
-        root,
-        effective,
-        rules,
-        err,
-        quiet=args.quiet,
-        use_cache=not args.no_cache,
-        rule_dirs=tuple(args.rules_dir),
-    )
+    result, _ = _scan(root, effective, rules, err, args)
     with time_limit(effective.scan.timeout_s, "writing the shard's report"):
         report = Report(
             result=result, root_label=str(args.path), generated_on=report_date(os.environ)
@@ -479,17 +440,17 @@ def _scan(
     effective: EffectiveConfig,
     rules: RuleBook,
     err: Console,
-    *,
-    quiet: bool,
-    use_cache: bool = True,
-    rule_dirs: tuple[Path, ...] = (),
+    args: argparse.Namespace,
 ) -> tuple[ScanResult, tuple[LoadedAnalyzer, ...]]:
+    """Scan with the command's flags: progress unless --quiet, no cache with --no-cache, and
+    the --rules-dir folders recorded in the scan's identity."""
     loaded = discover_analyzers()
-    config = effective.scan if use_cache else replace(effective.scan, use_cache=False)
+    config = replace(effective.scan, use_cache=False) if args.no_cache else effective.scan
     record = ConfigRecord(
-        table=config_table(effective.scan, effective.gate, effective.plan), rule_dirs=rule_dirs
+        table=config_table(effective.scan, effective.gate, effective.plan),
+        rule_dirs=tuple(args.rules_dir),
     )
-    with progress_display(err, quiet=quiet) as on_progress:
+    with progress_display(err, quiet=args.quiet) as on_progress:
         result = run_scan(
             root, config, rules=rules, on_progress=on_progress, loaded=loaded, record=record
         )

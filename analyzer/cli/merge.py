@@ -24,7 +24,6 @@ from rich.console import Console
 from analyzer.cachedir import default_cache_dir
 from analyzer.cli.baselines import compare_with_baseline, read_baseline, resolve_baseline_path
 from analyzer.cli.errors import UsageError, say
-from analyzer.cli.history import plan_history
 from analyzer.cli.org import org_command
 from analyzer.cli.outputs import (
     check_statistics,
@@ -33,17 +32,15 @@ from analyzer.cli.outputs import (
     explain_gate,
     parse_output_targets,
     warn_if_incomplete,
-    write_reports,
 )
+from analyzer.cli.reporting import plan_and_write
 from analyzer.config import EffectiveConfig, load_effective_config
-from analyzer.deadline import time_limit
 from analyzer.gate import exit_code, gating_findings
 from analyzer.identity import rules_fingerprint
 from analyzer.joins import JoinError, check_tree, join_analyzers, run_joins
 from analyzer.model import ScanResult
 from analyzer.plugins import discover_analyzers
 from analyzer.render.text import plural
-from analyzer.report import Report, report_date, with_roadmap
 from analyzer.reports.read import read_report_file
 from analyzer.reports.shards import ShardSet, check_shards, union_shards, with_joins
 from analyzer.rules import RuleBook, known_rules, load_rulebook
@@ -75,24 +72,16 @@ def merge_command(args: argparse.Namespace, err: Console) -> int:
         )
         result = replace(result, findings=comparison.findings)
     _announce(shards, result, err, quiet=args.quiet)
-    formats = {target.format for target in targets} or {args.format}
-    history = plan_history(root, result, effective, args, formats)
-    with time_limit(effective.scan.timeout_s, "planning and writing the reports"):
-        report = with_roadmap(
-            Report(
-                result=result,
-                root_label=shards.reports[0].root_label,
-                baseline=comparison,
-                generated_on=report_date(os.environ),
-                template_dir=args.template_dir,
-                rule_dirs=tuple(args.rules_dir),
-                sarif_suppressed=args.sarif_include_suppressed,
-            ),
-            effective.plan,
-            rule_dirs=args.rules_dir,
-            history=history,
-        )
-        write_reports(report, targets, args, err, tree=root)
+    plan_and_write(
+        root,
+        result,
+        comparison,
+        effective,
+        args,
+        targets,
+        err,
+        root_label=shards.reports[0].root_label,
+    )
     warn_if_incomplete(result, err)
     explain_gate(gating_findings(result.findings, effective.gate), effective, err)
     return exit_code(result, effective.gate)

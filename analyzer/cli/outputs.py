@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 
@@ -260,6 +261,26 @@ def explain_gate(failing: Sequence[Finding], effective: EffectiveConfig, err: Co
     new = " new" if any(f.baseline_status == "new" for f in failing) else ""
     noun = "finding" if len(failing) == 1 else "findings"
     say(err, f"roadmap: {len(failing)}{new} {noun} at or above --fail-on {effective.gate.fail_on}:")
+    list_failing(failing, err)
+
+
+class Listed(Protocol):
+    """What a gate line shows of a finding, now or from an earlier report."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+def list_failing(failing: Sequence[Listed], err: Console) -> None:
+    """The first findings that fail a gate, one line each (escaped by ``say``)."""
     for finding in failing[:GATE_FINDINGS_SHOWN]:
         say(
             err,

@@ -36,6 +36,7 @@ from analyzer.cli.outputs import (
     OutputTarget,
     check_template_dir,
     check_writable,
+    list_failing,
     parse_output_targets,
     summary_console,
     warn_if_incomplete,
@@ -60,7 +61,6 @@ from analyzer.render.json_report import build_report
 from analyzer.report import Report, report_date, with_roadmap
 from analyzer.rules import load_rulebook
 
-GATE_FINDINGS_SHOWN = 20
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 
@@ -157,7 +157,7 @@ def _scan_now(root: Path, args: argparse.Namespace, err: Console, today: date) -
     rules = _load_rules(args)
     effective = _effective_config(root, args, rules)
     announce_configuration(effective, err)
-    result, _ = _scan(root, effective, rules, err, quiet=args.quiet, use_cache=not args.no_cache)
+    result, _ = _scan(root, effective, rules, err, args)
     # The git history only reorders the plan by hotspots; read it only for a report kept.
     history = (
         plan_history(root, result, effective, args, {"json"})
@@ -286,11 +286,4 @@ def _gating(progress: Progress, fail_on_new: str | None) -> tuple[PastFinding, .
 def _explain(failing: Sequence[PastFinding], level: str, err: Console) -> None:
     noun = "finding" if len(failing) == 1 else "findings"
     say(err, f"roadmap: {len(failing)} new or returning {noun} at or above --fail-on-new {level}:")
-    for finding in failing[:GATE_FINDINGS_SHOWN]:
-        say(
-            err,
-            f"  {finding.severity} {finding.path}:{finding.line} {finding.rule_id} "
-            f"{finding.message}",
-        )
-    if len(failing) > GATE_FINDINGS_SHOWN:
-        say(err, f"  ... and {len(failing) - GATE_FINDINGS_SHOWN} more")
+    list_failing(failing, err)
