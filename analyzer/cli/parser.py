@@ -170,15 +170,7 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
         help="report format (default: text; concise: path:line:col: RULE message; "
         "github: workflow-command annotations)",
     )
-    scan.add_argument(
-        "--output",
-        "-o",
-        action="append",
-        default=[],
-        metavar="[FORMAT:]PATH",
-        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format, "
-        "a bare PATH writes --format",
-    )
+    add_output_option(scan)
     scan.add_argument(
         "--update-baseline", action="store_true", help="drop fixed findings from the baseline"
     )
@@ -251,14 +243,7 @@ def add_progress_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         default="text",
         help="report format (default: text, a one-screen summary)",
     )
-    progress.add_argument(
-        "--output",
-        "-o",
-        action="append",
-        default=[],
-        metavar="[FORMAT:]PATH",
-        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format",
-    )
+    add_output_option(progress)
     progress.add_argument(
         "--fail-on-new",
         choices=("high", "medium", "low", "info"),
@@ -336,14 +321,7 @@ def add_merge_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         default="text",
         help="report format (default: text)",
     )
-    merge.add_argument(
-        "--output",
-        "-o",
-        action="append",
-        default=[],
-        metavar="[FORMAT:]PATH",
-        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format",
-    )
+    add_output_option(merge)
     merge.add_argument(
         "--fail-on",
         choices=("high", "medium", "low", "none"),
@@ -379,3 +357,16 @@ def add_merge_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     )
     merge.add_argument("--quiet", "-q", action="store_true", help="no summary")
     merge.set_defaults(update_baseline=False, statistics=False, changed_since=None)
+
+
+def add_output_option(parser: argparse.ArgumentParser) -> None:
+    """``-o [FORMAT:]PATH``, repeatable: several reports from one run."""
+    parser.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH; FORMAT:PATH (repeatable) writes one per format, "
+        "a bare PATH writes --format",
+    )
