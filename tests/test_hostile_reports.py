@@ -1,0 +1,58 @@
+"""Reports handed to ``roadmap progress`` and ``roadmap merge`` are untrusted input (a CI
+artifact of an untrusted pull request, a file someone sends): whatever a report holds, the
+command reads it or refuses it in one line with exit 2; it never stops on an internal error.
+Each case here was found by trying hostile reports through the installed command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_roadmap, write_tree
+from tests.golden_roadmap import JSON as GOLDEN_REPORT
+
+FAST = ("--select", "security", "--no-cache", "-q")
+
+
+def golden() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(GOLDEN_REPORT.read_text(encoding="utf-8"))
+    return document
+
+
+def write(path: Path, document: object) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def assert_one_line_or_fine(run: Any) -> None:
+    assert run.returncode in (0, 2), run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    if run.returncode == 2:
+        assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+def test_a_plan_finding_path_too_long_for_the_system_is_not_an_internal_error(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "app", {"app.py": "import pickle\n"})
+    plan = golden()
+    plan["target"]["git"]["commit"] = "0123456789abcdef0123456789abcdef01234567"
+    plan["findings"][0]["path"] = "a" * 5000 + ".py"
+    plan["findings"][1]["path"] = "/".join(["b" * 240] * 20)
+    run = run_roadmap(
+        "progress", str(write(tmp_path / "plan.json", plan)), str(root), "--force", *FAST,
+        env=cache_env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+
+
+def test_numbers_too_large_to_sum_are_refused_in_one_line(tmp_path: Path) -> None:
+    plan = golden()
+    for recommendation in plan["recommendations"]:
+        recommendation["effort"]["hours"] = 1e308
+    run = run_roadmap(
+        "progress", str(write(tmp_path / "plan.json", plan)), str(GOLDEN_REPORT), "-q"
+    )
+    assert_one_line_or_fine(run)
+    assert "effort.hours must be a number" in run.stderr
