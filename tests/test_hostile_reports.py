@@ -56,3 +56,17 @@ def test_numbers_too_large_to_sum_are_refused_in_one_line(tmp_path: Path) -> Non
     )
     assert_one_line_or_fine(run)
     assert "effort.hours must be a number" in run.stderr
+
+
+def test_an_org_report_with_an_integer_too_large_for_a_float_is_one_line(tmp_path: Path) -> None:
+    report = golden()
+    for finding in report["findings"]:
+        finding["details"] = {"complexity": 10**400}
+    hostile = write(tmp_path / "a.json", report)
+    out = tmp_path / "org.md"
+    run = run_roadmap(
+        "merge", "--org", f"a={hostile}", f"b={GOLDEN_REPORT}", "-o", f"markdown:{out}", "-q"
+    )
+    assert_one_line_or_fine(run)
+    assert run.returncode == 2 and "must be a finite number" in run.stderr
+    assert not out.exists()
