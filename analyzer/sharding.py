@@ -3,8 +3,9 @@
 A file belongs to one shard, chosen by a hash of its path: every job computes the same
 split without talking to the others, and adding a file never moves another one. Per-file
 work (bandit, radon, and the per-file phase of the two-phase analyzers: api, frontend,
-testing, documentation, dead code) is done by the shard that owns the file; those analyzers' joins need
-every file's facts, so each shard hands its facts on and ``roadmap merge`` runs the joins.
+testing, documentation, dead code) is done by the shard that owns the file; those
+analyzers' joins need every file's facts, so each shard hands its facts on and ``roadmap
+merge`` runs the joins.
 Whole-program analyzers (mypy, infrastructure: scope ``project``) run in one
 shard (``--whole-program-shard K``, 1 by default), or with ``all`` in every shard, each
 reporting only what concerns its own files (exact, since each still sees the whole program,
