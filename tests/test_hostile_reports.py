@@ -6,8 +6,11 @@ Each case here was found by trying hostile reports through the installed command
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import run_roadmap, write_tree
 from tests.golden_roadmap import JSON as GOLDEN_REPORT
@@ -70,3 +73,31 @@ def test_an_org_report_with_an_integer_too_large_for_a_float_is_one_line(tmp_pat
     assert_one_line_or_fine(run)
     assert run.returncode == 2 and "must be a finite number" in run.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[plan]\ndevelopers = " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "[plan]\ndevelopers = " + "9" * 5000 + "\n",
+        "[plan]\nhours_per_week = nan\n",
+        "[plan]\nhours_per_week = inf\n",
+        "fifo",
+        "/dev/zero",
+    ],
+)
+def test_a_hostile_org_config_is_one_line_and_never_hangs(tmp_path: Path, config: str) -> None:
+    path = tmp_path / "org.toml"
+    if config == "fifo":
+        os.mkfifo(path)
+    elif config.startswith("/"):
+        path = Path(config)
+    else:
+        path.write_text(config, encoding="utf-8")
+    out = tmp_path / "org.md"
+    run = run_roadmap(
+        "merge", "--org", f"a={GOLDEN_REPORT}", f"b={GOLDEN_REPORT}", "--org-config", str(path),
+        "-o", f"markdown:{out}", "-q", timeout=60,
+    )  # fmt: skip
+    assert_one_line_or_fine(run)
+    assert run.returncode == 2 and not out.exists()
