@@ -101,3 +101,17 @@ def test_a_hostile_org_config_is_one_line_and_never_hangs(tmp_path: Path, config
     )  # fmt: skip
     assert_one_line_or_fine(run)
     assert run.returncode == 2 and not out.exists()
+
+
+def test_a_fifo_given_as_config_to_progress_is_refused_not_waited_on(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "app", {"app.py": "import pickle\n"})
+    fifo = tmp_path / "roadmap.toml"
+    os.mkfifo(fifo)
+    run = run_roadmap(
+        "progress", str(GOLDEN_REPORT), str(root), "--force", "--config", str(fifo), *FAST,
+        env=cache_env, timeout=60,
+    )  # fmt: skip
+    assert_one_line_or_fine(run)
+    assert run.returncode == 2 and "not a regular file" in run.stderr
