@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from analyzer.report import report_date
 from tests.conftest import run_roadmap, write_tree
 from tests.golden_roadmap import JSON as GOLDEN_REPORT
 
@@ -115,3 +117,8 @@ def test_a_fifo_given_as_config_to_progress_is_refused_not_waited_on(
     )  # fmt: skip
     assert_one_line_or_fine(run)
     assert run.returncode == 2 and "not a regular file" in run.stderr
+
+
+@pytest.mark.parametrize("epoch", ["9" * 30, "9" * 5000, "\u00b2"])
+def test_a_source_date_epoch_out_of_range_is_ignored_like_any_bad_value(epoch: str) -> None:
+    assert report_date({"SOURCE_DATE_EPOCH": epoch}) == date.today()
