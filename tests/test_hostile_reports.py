@@ -122,3 +122,14 @@ def test_a_fifo_given_as_config_to_progress_is_refused_not_waited_on(
 @pytest.mark.parametrize("epoch", ["9" * 30, "9" * 5000, "\u00b2"])
 def test_a_source_date_epoch_out_of_range_is_ignored_like_any_bad_value(epoch: str) -> None:
     assert report_date({"SOURCE_DATE_EPOCH": epoch}) == date.today()
+
+
+def test_a_fifo_given_as_baseline_is_refused_not_waited_on(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "app", {"app.py": "import pickle\n"})
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    run = run_roadmap("scan", str(root), "--baseline", str(fifo), *FAST, env=cache_env, timeout=60)
+    assert_one_line_or_fine(run)
+    assert run.returncode == 2 and "not a regular file" in run.stderr
