@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from analyzer.cachedir import default_max_bytes
 from analyzer.discover import TEST_FILE_GLOBS, compile_globs
-from analyzer.discover.reader import read_inside
+from analyzer.discover.reader import read_inside, read_named
 from analyzer.model import Severity
 from analyzer.planning.settings import PlanSettings, PlanSettingsError, plan_settings_from_table
 from analyzer.sharding import Shard
@@ -146,12 +146,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
     """``[tool.roadmap]`` from a configuration file the user names (``--config FILE``): a
     pyproject.toml, or a file whose top level is the table itself."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(CONFIG_LIMIT + 1)
+        # Non-blocking and regular files only: a FIFO named here must not hang the command.
+        data = read_named(path, limit=CONFIG_LIMIT)
     except OSError as exc:
         raise ConfigError(f"--config {path}: cannot read: {exc.strerror or exc}") from exc
-    if len(data) > CONFIG_LIMIT:
-        raise ConfigError(f"--config {path}: larger than {CONFIG_LIMIT // 1024} KiB")
     document = _parse_toml(data, f"--config {path}")
     if "tool" not in document:
         return _as_table(document, f"--config {path}", "the file")

@@ -69,6 +69,9 @@ def planned(report: Report) -> Report:
 def report_date(environ: Mapping[str, str]) -> date:
     """The date a roadmap is dated: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today."""
     epoch = environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    if epoch.isascii() and epoch.isdigit():
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (OverflowError, OSError, ValueError):
+            pass  # beyond the dates this platform has: ignored like any other bad value
     return date.today()

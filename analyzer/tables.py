@@ -17,15 +17,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from analyzer.discover.reader import read_named
+
 T = TypeVar("T", bound=str)
+# The bundled rules files are tens of kilobytes; this bounds a wrong or hostile one.
+TOML_LIMIT = 4 * 1024 * 1024
+# Numbers beyond this are not settings but a broken file (and would overflow as floats).
+_LARGEST = 2**53
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def read_toml(path: Path, error: type[ValueError]) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = read_named(path, limit=TOML_LIMIT)
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise error(f"{path}: {exc}") from exc
+    except (RecursionError, ValueError, MemoryError) as exc:
+        # Nesting deeper than Python's recursion limit, or an integer of thousands of digits.
+        raise error(f"{path}: cannot read: {type(exc).__name__}: {exc}"[:300]) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +106,10 @@ class TableReader:
 
     def number(self, key: str, default: float | None = None, *, minimum: float = 0.0) -> float:
         value = self.values.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        # Written so that TOML's nan and inf (and an integer too large for a float) fail.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"must be a number of at least {minimum:g}")
+        if not minimum <= value < _LARGEST:
             raise self.fail(key, f"must be a number of at least {minimum:g}")
         return float(value)
 

@@ -206,3 +206,30 @@ def test_a_whole_scan_of_a_booby_trapped_checkout_runs_nothing(
         assert run.returncode == 0, run.stderr
         assert run.json()["target"]["git"]["commit"]
     assert not marker.exists()
+
+
+def test_progress_and_a_sharded_merge_in_a_booby_trapped_checkout_run_nothing(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    """progress compares files with the plan's commit (``ls-tree``, ``cat-file``) and the
+    merge checks the commit and reads the history, all in the target's checkout."""
+    root = committed_repository(tmp_path / "repo")
+    plan = tmp_path / "plan.json"
+    assert run_roadmap("scan", str(root), "-q", "-o", f"json:{plan}", env=cache_env).returncode == 0
+    marker = tmp_path / "PWNED"
+    plant_in_config(root, marker)
+    (root / "app.py").write_text(SOURCE + "eval(input())\n")
+    run = run_roadmap("progress", str(plan), str(root), "-q", env=cache_env)
+    assert run.returncode == 0, run.stderr
+    shards = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for k, shard in enumerate(shards, start=1):
+        run = run_roadmap(
+            "scan", str(root), "--shard", f"{k}/2", "-q", "-o", f"json:{shard}", env=cache_env
+        )
+        assert run.returncode == 0, run.stderr
+    run = run_roadmap(
+        "merge", *map(str, shards), "--root", str(root), "-q", "-o", f"sarif:{tmp_path / 's'}",
+        env=cache_env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert not marker.exists()

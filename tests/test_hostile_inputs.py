@@ -261,6 +261,7 @@ def test_a_corrupted_mypy_cache_is_rebuilt(tmp_path: Path, cache_env: dict[str, 
         "[tool]\nroadmap = 7\n",
         "[tool.roadmap]\njobs = " + "9" * 5000 + "\n",
         "[tool.roadmap]\nbaseline = '/dev/zero'\n",
+        "[tool.roadmap.plan]\nhours_per_week = nan\n",
         b"[tool.roadmap]\nexclude = ['\xff']\n",
     ],
 )

@@ -119,3 +119,47 @@ def test_json_keeps_the_text_and_encodes_it_as_json(
 def test_the_terminal_escaper(text: str, shown: str) -> None:
     assert escape_for_terminal(text) == shown
     assert not re.search("[\x00-\x1f\x7f-\x9f]", escape_for_terminal(text))
+
+
+def test_shards_of_a_tree_with_a_name_that_is_not_utf8_merge_into_the_unsharded_report(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    """The reports carry such a name as visible text (``a\\xff.py``); the merge takes the
+    name itself back from the checkout, so the joins and SARIF's line hashes read the file
+    and the merged report equals the unsharded scan's."""
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    source = b"import pickle\n\n\ndef unused(data):\n    return pickle.loads(data)\n"
+    (root / "pkg" / b"a\xff.py".decode("utf-8", "surrogateescape")).write_bytes(source)
+    (root / "pkg" / "b.py").write_text("def other():\n    return eval('1')\n")
+    outputs = {fmt: tmp_path / f"whole.{fmt}" for fmt in ("json", "sarif")}
+    whole = run_roadmap(
+        "scan", str(root), "-q", "-o", f"json:{outputs['json']}", "-o", f"sarif:{outputs['sarif']}",
+        env=cache_env,
+    )  # fmt: skip
+    assert whole.returncode == 0, whole.stderr
+    shards = []
+    for k in (1, 2):
+        shards.append(tmp_path / f"shard-{k}.json")
+        run = run_roadmap(
+            "scan", str(root), "--shard", f"{k}/2", "-q", "-o", f"json:{shards[-1]}", env=cache_env
+        )
+        assert run.returncode == 0, run.stderr
+    merged = {fmt: tmp_path / f"merged.{fmt}" for fmt in ("json", "sarif")}
+    run = run_roadmap(
+        "merge", *map(str, shards), "--root", str(root), "-q",
+        "-o", f"json:{merged['json']}", "-o", f"sarif:{merged['sarif']}", env=cache_env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    expected, got = (
+        json.loads(outputs["json"].read_text()),
+        json.loads(merged["json"].read_text()),
+    )
+    assert any(f["path"] == "pkg/a\\xff.py" for f in got["findings"])
+    for key in ("findings", "suppressed", "errors", "metrics"):
+        assert got[key] == expected[key], key
+    results = [
+        json.loads(p.read_text())["runs"][0]["results"] for p in (outputs["sarif"], merged["sarif"])
+    ]
+    assert results[0] == results[1]

@@ -204,6 +204,8 @@ def test_plan_table_overrides_team_and_review_numbers() -> None:
         ({"developers": 0}, "tool.roadmap.plan: developers must be a whole number of at least 1"),
         ({"developers": True}, "developers must be a whole number"),
         ({"hours_per_week": 200}, "hours_per_week cannot exceed"),
+        ({"hours_per_week": float("nan")}, "hours_per_week must be a number of at least 1"),
+        ({"hours_per_week": float("inf")}, "hours_per_week must be a number of at least 1"),
         ({"review_budget_lines": "400"}, "review_budget_lines must be a whole number"),
         (
             {"review_rate_lines_per_hour": [500, 300]},

@@ -4,6 +4,7 @@ the burn-down, over small reports built in the test."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -388,3 +389,37 @@ def test_another_project_shares_no_name_and_no_fingerprint() -> None:
     unnamed = plan(name=None, root="work/shop/")
     assert same_project(unnamed, later([], name=None, root="shop"))
     assert not same_project(unnamed, later([], name=None, root="."))
+
+
+def test_pairing_blocks_across_many_files_stays_within_one_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every file findings left is compared with every file they appear in: a report of
+    thousands of alike findings spread over many files (20,000 in 50 files took 84 s) must
+    not make that work grow with the square of the findings."""
+    from analyzer.progress import match
+
+    budget = 20_000
+    monkeypatch.setattr(match, "_LCS_BUDGET", budget)
+    compared: list[int] = []
+    run = match._common_run
+
+    def counted(old: Any, new: Any) -> Any:
+        compared.append(len(old) * len(new))
+        return run(old, new)
+
+    monkeypatch.setattr(match, "_common_run", counted)
+
+    def alike(prefix: str, folder: str) -> list[dict[str, object]]:
+        return [
+            finding(f"{prefix}{n}", "frontend.inline-script", severity="low", symbol=None,
+                    path=f"{folder}/{n % 20}.html", line=n, message="inline <script>")
+            for n in range(2000)
+        ]  # fmt: skip
+
+    matching = match_findings(
+        snapshot(report(alike("a", "old"))), later(alike("b", "new"), analyzers=WITH_FRONTEND)
+    )
+    assert sum(compared) <= budget
+    # Within the budget, blocks are still paired: the first file's 100 findings moved.
+    assert sum(state == "moved" for state in matching.states.values()) >= 100

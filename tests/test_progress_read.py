@@ -151,6 +151,8 @@ _DELETE = object()
         ("roadmap/metrics/0/comparison", "down", "comparison must be at_most or at_least"),
         ("roadmap/metrics/0/baseline", 1e400, "Infinity is not a number"),
         ("roadmap/metrics/0/baseline", 2**60, "must be a number or null"),
+        ("roadmap/metrics/0/target", -1e300, "must be a number or null"),
+        ("recommendations/0/effort/hours", 1e308, "must be a number or null"),
         ("roadmap/phases", "all", "roadmap.phases must be a list"),
         ("target", [], "target must be an object"),
         ("analyzers/0", "bandit", "analyzers[0] must be an object"),

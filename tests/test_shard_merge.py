@@ -237,3 +237,28 @@ def test_the_merge_gates_like_a_scan(
     run = _merge(three, checkout, env, "--fail-on", "high")
     assert run.returncode == 1, run.stderr
     assert "at or above --fail-on high" in run.stderr
+
+
+def test_the_readmes_sharding_commands_run_as_written(tmp_path: Path, env: dict[str, str]) -> None:
+    """The README's block, run in one checkout as a user trying it would (K = 1..2 for
+    speed): the shards' reports go outside the checkout, so the merge sees the same tree."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Sharding a scan across CI jobs", 1)[1].split("```bash\n", 1)[1]
+    shard_line, merge_line, org_line = block.split("```", 1)[0].splitlines()[:3]
+    root = tmp_path / "checkout" / "noxpanel"
+    shutil.copytree(NOXPANEL, root)
+    for k in (1, 2):
+        line = shard_line.split("#", 1)[0].replace("2/8", f"{k}/2").replace("shard-2", f"shard-{k}")
+        mkdir, scan = line.split(" && ")
+        (root / mkdir.split()[-1]).mkdir(parents=True, exist_ok=True)
+        run = run_roadmap(*scan.split()[1:], "-q", cwd=root, env=env)
+        assert run.returncode == 0, run.stderr
+    shards = sorted(str(p) for p in (root / "../shards").glob("shard-*.json"))
+    merge = [a for a in merge_line.split()[1:] if "shard-*" not in a]
+    run = run_roadmap(*merge[:1], *shards, *merge[1:], "-q", cwd=root, env=env)
+    assert run.returncode == 0, run.stderr
+    shutil.copy(root / "report.json", root / "web.json")
+    shutil.copy(root / "report.json", root / "backend.json")
+    run = run_roadmap(*org_line.split("#", 1)[0].split()[1:], "-q", cwd=root, env=env)
+    assert run.returncode == 0, run.stderr
+    assert (root / "ORG-ROADMAP.md").is_file()

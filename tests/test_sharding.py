@@ -69,6 +69,9 @@ def test_shard_specs_parse(text: str, whole: str | None, expected: Shard) -> Non
         ("1/0", None, "N must be between 1"),
         ("1/4", "5", "a shard number from 1 to 4"),
         ("1/4", "first", "a shard number from 1 to 4"),
+        ("1/" + "9" * 5000, None, "expected K/N"),
+        ("1/4", "9" * 5000, "a shard number from 1 to 4"),
+        ("\uff11/\uff12", None, "expected K/N"),
     ],
 )
 def test_bad_shard_specs_say_what_is_wrong(text: str, whole: str | None, message: str) -> None:

@@ -23,7 +23,7 @@ from analyzer.baseline import (
 from analyzer.cli.errors import UsageError, say
 from analyzer.cli.outputs import write_atomically
 from analyzer.config import ConfigError, EffectiveConfig
-from analyzer.discover.reader import UnsafeFile, read_inside
+from analyzer.discover.reader import read_inside, read_named
 from analyzer.model import ScanResult
 from analyzer.plugins import LoadedAnalyzer
 from analyzer.render.text import plural
@@ -85,11 +85,8 @@ def _read_capped(path: Path, root: Path) -> bytes:
         return read_inside(
             root, absolute.relative_to(root.absolute()).as_posix(), limit=BASELINE_LIMIT
         )
-    with path.open("rb") as handle:
-        data = handle.read(BASELINE_LIMIT + 1)
-    if len(data) > BASELINE_LIMIT:
-        raise UnsafeFile(f"larger than {BASELINE_LIMIT // 1048576} MiB")
-    return data
+    # Non-blocking, regular files only: a FIFO given as --baseline must not hang the command.
+    return read_named(path, limit=BASELINE_LIMIT)
 
 
 def unanalyzed_paths(root: Path, baseline: Baseline, result: ScanResult) -> frozenset[str]:

@@ -42,7 +42,13 @@ from analyzer.model import ScanResult
 from analyzer.plugins import discover_analyzers
 from analyzer.render.text import plural
 from analyzer.reports.read import read_report_file
-from analyzer.reports.shards import ShardSet, check_shards, union_shards, with_joins
+from analyzer.reports.shards import (
+    ShardSet,
+    check_shards,
+    union_shards,
+    with_joins,
+    with_tree_paths,
+)
 from analyzer.rules import RuleBook, known_rules, load_rulebook
 
 
@@ -141,6 +147,7 @@ def _merged(
     config = effective.scan if not no_cache else replace(effective.scan, use_cache=False)
     try:
         files = check_tree(root, shards.identity, config)
+        union, joins = with_tree_paths(union, joins, files)
         analyzers = join_analyzers(
             joins, [a.analyzer for a in discover_analyzers() if a.analyzer], shards.identity
         )

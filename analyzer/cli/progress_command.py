@@ -198,7 +198,7 @@ def unchanged_paths(root: Path, plan: Snapshot) -> frozenset[str] | None:
         {
             f.path
             for f in plan.findings
-            if f.path != PROJECT_PATH and not _outside(f.path) and (root / f.path).is_file()
+            if f.path != PROJECT_PATH and not _outside(f.path) and _is_file(root / f.path)
         }
     )
     try:
@@ -206,6 +206,14 @@ def unchanged_paths(root: Path, plan: Snapshot) -> frozenset[str] | None:
     except ChangeError:
         return None
     return frozenset(candidates) - changed
+
+
+def _is_file(path: Path) -> bool:
+    # The path comes from the report: a name too long for the system is simply not a file.
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _outside(path: str) -> bool:

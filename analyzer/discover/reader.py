@@ -39,6 +39,20 @@ def read_inside(root: str | Path, relative: str, *, limit: int) -> bytes:
     return _read_descriptor(open_inside(root, relative), limit)
 
 
+def read_named(path: str | Path, *, limit: int) -> bytes:
+    """The bytes of a file the user names on the command line (``--org-config``, a rules
+    folder's files): a link is followed, since the user chose the path, but a FIFO, a
+    device or a directory is refused before it is opened or read, and the size is capped."""
+    _check_regular(os.stat(path).st_mode)
+    descriptor = os.open(path, _FILE_FLAGS & ~os.O_NOFOLLOW)
+    try:
+        _check_regular(os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return _read_descriptor(descriptor, limit)
+
+
 def _read_descriptor(descriptor: int, limit: int) -> bytes:
     """Read an open file up to ``limit`` bytes, and close it."""
     try:

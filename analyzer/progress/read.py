@@ -14,7 +14,6 @@ or a file that is not a report (a baseline, SARIF), is refused with a message sa
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -36,6 +35,7 @@ REPORT_LIMIT: Final = 256 * 1024 * 1024
 READABLE: Final = "1.0 to 1.2"
 # Week numbers beyond this are not a plan (ten years of weeks) but a broken file.
 MAX_WEEK: Final = 520
+_LARGEST_NUMBER: Final = 2**53
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _VERSION = re.compile(r"^(?P<major>[0-9]{1,4})\.(?P<minor>[0-9]{1,4})$")
 _COMPARISONS: tuple[Comparison, ...] = ("at_most", "at_least")
@@ -317,6 +317,8 @@ def _is_integer(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
+    # Bounded like an integer JSON can carry exactly: a 1e308 effort or metric would
+    # overflow to infinity in the sums and shares progress computes.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return math.isfinite(value) if isinstance(value, float) else abs(value) < 2**53
+    return abs(value) < _LARGEST_NUMBER

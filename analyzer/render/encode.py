@@ -38,6 +38,14 @@ def _escaped_byte(match: re.Match[str]) -> str:
     return f"\\\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\\\u{code:04x}"
 
 
+def as_read_back(text: str) -> str:
+    """``text`` as a JSON report written by ``dump_json`` and read back holds it: a
+    surrogate-escaped byte as the four visible characters ``\\xff``."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda match: str(json.loads(f'"{_escaped_byte(match)}"')), text)
+
+
 def for_terminal(text: str, fmt: str) -> str:
     """A report on its way to stdout, where a terminal or CI log reads it: JSON formats are
     re-encoded in ASCII (every other character as a ``\\u`` escape, workflow-command

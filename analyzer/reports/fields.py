@@ -13,6 +13,7 @@ from collections.abc import Collection
 from typing import TypeVar
 
 T = TypeVar("T", bound=str)
+LARGEST_NUMBER = 2**53
 
 
 class ReportError(ValueError):
@@ -77,6 +78,8 @@ class Node:
         value = self.value
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self.fail(f"must be a whole number of at least {minimum}")
+        if value >= LARGEST_NUMBER:
+            raise self.fail("must be a whole number below 2**53")
         return value
 
     def optional_integer(self, minimum: int = 0) -> int | None:
@@ -86,7 +89,11 @@ class Node:
         value = self.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail("must be a number")
-        if not math.isfinite(value) or value < minimum:
+        # Bounded like an integer JSON carries exactly: a 5,000-digit integer cannot become a
+        # float, and a 1e308 measure overflows to infinity in the sums a merge computes.
+        if not abs(value) < LARGEST_NUMBER:
+            raise self.fail("must be a finite number smaller than 2**53")
+        if value < minimum:
             raise self.fail(f"must be a finite number of at least {minimum:g}")
         return value
 

@@ -192,8 +192,9 @@ def _finding(node: Node) -> Finding:
 
 def _scalar(node: Node) -> Scalar:
     value = node.value
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, str | bool):
         return value
+    # An integer too, so that one too large for a float is refused here, not in planning.
     return node.number()
 
 

@@ -16,8 +16,17 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from analyzer.joins import JoinOutcome
-from analyzer.model import AnalyzerRun, DeferredJoin, ScanIdentity, ScanResult, ShardPart, Target
+from analyzer.model import (
+    AnalyzerRun,
+    DeferredJoin,
+    ScanIdentity,
+    ScanResult,
+    ShardPart,
+    SourceFile,
+    Target,
+)
 from analyzer.normalize import sort_key
+from analyzer.render.encode import as_read_back
 from analyzer.reports.fields import ReportError
 from analyzer.reports.read import ReadReport
 
@@ -216,6 +225,60 @@ def _joins(results: Sequence[ScanResult]) -> tuple[DeferredJoin, ...]:
         )
         for name, joins in sorted(facts.items())
     )
+
+
+def with_tree_paths(
+    result: ScanResult, joins: Sequence[DeferredJoin], files: Sequence[SourceFile]
+) -> tuple[ScanResult, tuple[DeferredJoin, ...]]:
+    """The union and the joins with paths as the checkout spells them. A report carries a
+    file name that is not UTF-8 as visible text (``a\\xff.py``, see ``render.encode``); the
+    joins and SARIF's line hashes must read the file itself, and the merged report must
+    fingerprint and write it exactly as the unsharded scan does."""
+    real = _real_paths([f.path for f in files])
+    if not real:
+        return result, tuple(joins)
+
+    def fix(path: str) -> str:
+        return real.get(path, path)
+
+    return replace(
+        result,
+        findings=tuple(replace(f, path=fix(f.path)) for f in result.findings),
+        suppressed=tuple(replace(f, path=fix(f.path)) for f in result.suppressed),
+        errors=tuple(replace(e, path=fix(e.path)) for e in result.errors),
+        measures=tuple(replace(m, path=m.path and fix(m.path)) for m in result.measures),
+        endpoints=tuple(replace(e, path=fix(e.path)) for e in result.endpoints),
+        analyzed_paths=frozenset(fix(path) for path in result.analyzed_paths),
+    ), tuple(
+        replace(
+            join,
+            facts=tuple(
+                sorted(
+                    (replace(f, path=fix(f.path)) for f in join.facts),
+                    key=lambda f: (f.path, f.data),
+                )
+            ),
+            errors=tuple(
+                sorted(
+                    {replace(e, path=fix(e.path)) for e in join.errors},
+                    key=lambda e: (e.path, e.reason),
+                )
+            ),
+        )
+        for join in joins
+    )
+
+
+def _real_paths(paths: Sequence[str]) -> dict[str, str]:
+    """Visible form -> the name itself, for names that are not UTF-8; a visible form that
+    is also a real name (a file literally called ``a\\xff.py``) is left alone."""
+    taken = set(paths)
+    found: dict[str, str] = {}
+    for path in paths:
+        shown = as_read_back(path)
+        if shown != path and shown not in taken:
+            found[shown] = path
+    return found
 
 
 def with_joins(result: ScanResult, outcome: JoinOutcome, root: str) -> ScanResult:
