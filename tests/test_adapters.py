@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from analyzer.analyzers.complexity import ComplexityAnalyzer
 from analyzer.analyzers.deadcode import DeadCodeAnalyzer
 from analyzer.analyzers.security import SecurityAnalyzer
+from analyzer.analyzers.target_python import minimum_python
 from analyzer.analyzers.typecheck import TypingAnalyzer, count_annotated_functions, module_name
 from analyzer.model import AnalysisOutput, SourceFile
 from analyzer.plugins import AnalysisRequest, Analyzer, analyze_whole
@@ -248,3 +252,47 @@ def test_radon_line_counts_skip_giant_statements_but_keep_complexity(tmp_path: P
     [error] = output.errors
     assert "702-line statement at line 1" in error.reason
     assert {m.name for m in output.measures} == {"complexity.functions"}
+
+
+@pytest.mark.parametrize(
+    ("specifier", "minimum"),
+    [
+        (">=3.12", (3, 12)),
+        (">3.11,<4", (3, 12)),
+        ("~=3.13", (3, 13)),
+        ("==3.12.*", (3, 12)),
+        (">=3.8, !=3.9.*", (3, 8)),
+        (">=2.7", None),
+        ("", None),
+    ],
+)
+def test_the_minimum_python_a_project_requires(
+    specifier: str, minimum: tuple[int, int] | None
+) -> None:
+    assert minimum_python(specifier) == minimum
+
+
+NEWER_STDLIB = """\
+from typing import override
+
+
+class Base:
+    def f(self) -> None: ...
+
+
+class Child(Base):
+    @override
+    def f(self) -> None: ...
+"""
+
+
+def test_mypy_checks_for_the_python_the_project_requires(tmp_path: Path) -> None:
+    requires = write_tree(
+        tmp_path / "requires",
+        {"pyproject.toml": '[project]\nrequires-python = ">=3.12"\n', "app.py": NEWER_STDLIB},
+    )
+    assert _run(TypingAnalyzer(), requires, tmp_path / "c1").findings == ()
+    plain = write_tree(tmp_path / "plain", {"app.py": NEWER_STDLIB})
+    codes = {f.tool_code for f in _run(TypingAnalyzer(), plain, tmp_path / "c2").findings}
+    # Checked for our own Python: on 3.11, typing.override does not exist yet.
+    assert ("attr-defined" in codes) == (sys.version_info < (3, 12))

@@ -20,11 +20,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from analyzer.analyzers.target_python import PROJECT_FILE, target_python
 from analyzer.cache import module_digest
 from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
@@ -70,12 +71,17 @@ class TypingAnalyzer:
     name = "typing"
     tool = "mypy"
     scope = "project"
-    file_patterns = ("*.py", "*.pyi")
+    # The root pyproject.toml is read as data for the Python version the project requires;
+    # listing it here puts its content in the cache key.
+    file_patterns = ("*.py", "*.pyi", PROJECT_FILE)
 
     def tool_version(self) -> str:
         return version("mypy")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
+        sources = tuple(f for f in request.files if f.path != PROJECT_FILE.lstrip("/"))
+        options = {**request.options, "python_version": target_python(request.root)}
+        request = replace(request, files=sources, options=options)
         parsed, errors = _parse_all(request)
         measures = _annotation_measures(parsed)
         checked, uncheckable = _split_uncheckable(parsed)
@@ -326,6 +332,11 @@ def _check(
     return AnalyzerFailure(reason="mypy kept reporting blocking errors")
 
 
+def _version_flag(request: AnalysisRequest) -> list[str]:
+    version = request.options.get("python_version")
+    return [f"--python-version={version}"] if isinstance(version, str) else []
+
+
 def _invoke(
     request: AnalysisRequest, paths: list[str], workdir: str, *, cache: bool
 ) -> subprocess.CompletedProcess[str]:
@@ -338,6 +349,7 @@ def _invoke(
         "-m",
         "mypy",
         *MYPY_FLAGS,
+        *_version_flag(request),
         f"--cache-dir={Path(_cache_dir(request)) / 'incremental' if cache else os.devnull}",
         "--",
         *paths,
