@@ -17,10 +17,12 @@ from analyzer.plugins import AnalysisRequest, Analyzer, analyze_whole
 from tests.conftest import write_tree
 
 
-def _run(analyzer: Analyzer, root: Path, tmp_cache: Path | None = None) -> AnalysisOutput:
+def _run(
+    analyzer: Analyzer, root: Path, tmp_cache: Path | None = None, *, extra: tuple[str, ...] = ()
+) -> AnalysisOutput:
+    paths = [*sorted(root.rglob("*.py")), *(root / name for name in extra)]
     files = tuple(
-        SourceFile(path=p.relative_to(root).as_posix(), size=p.stat().st_size)
-        for p in sorted(root.rglob("*.py"))
+        SourceFile(path=p.relative_to(root).as_posix(), size=p.stat().st_size) for p in paths
     )
     request = AnalysisRequest(
         root=str(root), files=files, cache_dir=str(tmp_cache or root.parent / "cache")
@@ -291,7 +293,8 @@ def test_mypy_checks_for_the_python_the_project_requires(tmp_path: Path) -> None
         tmp_path / "requires",
         {"pyproject.toml": '[project]\nrequires-python = ">=3.12"\n', "app.py": NEWER_STDLIB},
     )
-    assert _run(TypingAnalyzer(), requires, tmp_path / "c1").findings == ()
+    given = _run(TypingAnalyzer(), requires, tmp_path / "c1", extra=("pyproject.toml",))
+    assert given.findings == ()
     plain = write_tree(tmp_path / "plain", {"app.py": NEWER_STDLIB})
     codes = {f.tool_code for f in _run(TypingAnalyzer(), plain, tmp_path / "c2").findings}
     # Checked for our own Python: on 3.11, typing.override does not exist yet.

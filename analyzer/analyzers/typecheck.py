@@ -25,7 +25,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzer.analyzers.target_python import PROJECT_FILE, target_python
+from analyzer.analyzers.target_python import PROJECT_PATH, PROJECT_PATTERN, target_python
 from analyzer.cache import module_digest
 from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
@@ -73,14 +73,18 @@ class TypingAnalyzer:
     scope = "project"
     # The root pyproject.toml is read as data for the Python version the project requires;
     # listing it here puts its content in the cache key.
-    file_patterns = ("*.py", "*.pyi", PROJECT_FILE)
+    file_patterns = ("*.py", "*.pyi", PROJECT_PATTERN)
 
     def tool_version(self) -> str:
         return version("mypy")
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        sources = tuple(f for f in request.files if f.path != PROJECT_FILE.lstrip("/"))
-        options = {**request.options, "python_version": target_python(request.root)}
+        sources = tuple(f for f in request.files if f.path.rsplit("/", 1)[-1] != PROJECT_PATTERN)
+        # Read only when given: then its content is in the cache key (an excluded
+        # pyproject.toml steers nothing).
+        given = any(f.path == PROJECT_PATH for f in request.files)
+        version = target_python(request.root) if given else None
+        options = {**request.options, "python_version": version}
         request = replace(request, files=sources, options=options)
         parsed, errors = _parse_all(request)
         measures = _annotation_measures(parsed)
