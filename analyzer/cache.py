@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from analyzer import __version__
 from analyzer.cachedir import mark_used
@@ -194,15 +194,21 @@ class ResultCache:
         if header != _header(key, body):
             return None
         mark_used(path)
-        try:
-            return json.loads(body.decode("ascii"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return None
+        return _decode(body)
+
+    def load_payload(self, key: str) -> Any:
+        """An entry's JSON payload, or None when it is missing or does not verify."""
+        return self._read(key)
+
+    def store_payload(self, key: str, payload: object) -> None:
+        self._write(key, payload)
+
+    def touch(self, key: str) -> None:
+        """Record a use of an entry without reading it (for least-recently-used pruning)."""
+        mark_used(self._path(key))
 
     def _write(self, key: str, payload: object) -> None:
-        # ASCII with \u escapes: a message quoting a lone surrogate from the tree's code (a
-        # string literal "\ud800") round-trips, where UTF-8 cannot encode it.
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        body = _encode(payload)
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -218,30 +224,60 @@ class ResultCache:
                 os.unlink(temporary)
 
 
+def _encode(payload: object) -> bytes:
+    # ASCII with \u escapes: a message quoting a lone surrogate from the tree's code (a
+    # string literal "\ud800") round-trips, where UTF-8 cannot encode it; and NaN stays NaN
+    # (orjson would write null).
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def _decode(body: bytes) -> Any:
+    # Not orjson: it reads integers past 64 bits as floats, and the gain here is small.
+    try:
+        return json.loads(body.decode("ascii"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+
+
 def _header(key: str, body: bytes) -> bytes:
     return f"{FORMAT} {key} {digest_bytes(body)}".encode("utf-8", "surrogatepass")
 
 
+_Record = TypeVar("_Record")
+
+
+def records_payload(items: Iterable[object]) -> list[dict[str, Any]]:
+    """Frozen dataclasses as JSON objects, field by field."""
+    return [{f.name: getattr(item, f.name) for f in fields(item)} for item in items]  # type: ignore[arg-type]
+
+
+def records_from_payload(element: type[_Record], payload: Any) -> tuple[_Record, ...]:
+    """``records_payload`` read back; raises KeyError, TypeError or ValueError on a payload
+    that does not fit ``element``."""
+    if not isinstance(payload, list):
+        raise TypeError("not a list of records")
+    return tuple(_element(element, item) for item in payload)
+
+
 def _output_to_json(output: AnalysisOutput) -> dict[str, Any]:
-    return {
-        name: [
-            {f.name: getattr(item, f.name) for f in fields(item)} for item in getattr(output, name)
-        ]
-        for name in _ELEMENTS
-    }
+    return {name: records_payload(getattr(output, name)) for name in _ELEMENTS}
 
 
 def _output_from_json(payload: dict[str, Any]) -> AnalysisOutput:
     parts = {
-        name: tuple(_element(element, item) for item in payload[name])
-        for name, element in _ELEMENTS.items()
+        name: records_from_payload(element, payload[name]) for name, element in _ELEMENTS.items()
     }
     return AnalysisOutput(**parts)
 
 
-def _element(element: type[Any], item: dict[str, Any]) -> Any:
+def _element(element: type[Any], item: Any) -> Any:
     """One dataclass from its JSON object (a dict this function may change)."""
-    for name in _TUPLE_FIELDS[element]:
+    if not isinstance(item, dict):
+        raise TypeError("not a record")
+    tupled = _TUPLE_FIELDS.get(element)
+    if tupled is None:
+        tupled = _TUPLE_FIELDS[element] = _tuple_fields(element)
+    for name in tupled:
         if name in item:
             item[name] = _tuples(item[name])
     return element(**item)
@@ -269,6 +305,7 @@ def _holds_tuple(hint: Any) -> bool:
 
 
 _ELEMENTS = _element_types()
-_TUPLE_FIELDS = {element: _tuple_fields(element) for element in _ELEMENTS.values()}
+# Each record type's tuple fields, found once per process.
+_TUPLE_FIELDS: dict[type[Any], tuple[str, ...]] = {}
 # Any change to what an output holds changes every key, so old entries simply stop matching.
 _MODEL_SHAPE = ";".join(f"{n}:{','.join(f.name for f in fields(t))}" for n, t in _ELEMENTS.items())

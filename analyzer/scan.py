@@ -13,6 +13,7 @@ from typing import Literal
 from analyzer.analyze import (
     AnalysisRun,
     CacheSettings,
+    Progress,
     ProgressCallback,
     merge,
     run_analyzers,
@@ -26,6 +27,7 @@ from analyzer.discover import discover_files, read_git_info, read_project_name
 from analyzer.identity import ConfigRecord, config_table, scan_identity
 from analyzer.model import (
     AnalyzerRun,
+    DeferredJoin,
     FileError,
     Finding,
     RawFinding,
@@ -44,9 +46,16 @@ from analyzer.plugins import (
 )
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
+from analyzer.screened_cache import (
+    Screened,
+    load_screened,
+    screened_key,
+    store_screened,
+    touch_entries,
+)
 from analyzer.sharding import Shard, defers_join, is_whole_program, reports_on, shard_files
 from analyzer.snapshot import TreeSnapshot, take_snapshot
-from analyzer.source_index import index_with_cache
+from analyzer.source_index import index_with_cache, spans_pack_key
 from analyzer.suppress import apply_config_suppressions
 
 
@@ -146,40 +155,36 @@ def run_scan(
     analyzed = {f.path for r in part.requests.values() for f in r.files}
     counted = analyzed if config.shard is None else {p for p in whole if config.shard.owns(p)}
     snapshot = take_snapshot(root, analyzed | counted)
-    analysis, sources = _analyze(
+    screened, joins = _analyze_and_screen(
         snapshot,
         cache_dir,
-        part.active,
-        part.requests,
+        part,
         versions,
         config=config,
         rulebook=rulebook,
         on_progress=on_progress,
-        shard=config.shard,
     )
-    with time_limit(config.timeout_s, "normalizing the findings"):
-        kept, suppressed = screen_findings(analysis.findings, rulebook, sources, config)
     size_errors = _size_errors(part.active, files, oversized, config.max_file_bytes)
     lines = _line_counts(snapshot, counted)
     target = _describe_target(root, files, lines, config.timeout_s)
-    runs = tuple(sorted((*analysis.runs, *plan.inactive, *part.elsewhere), key=lambda r: r.name))
+    runs = tuple(sorted((*screened.runs, *plan.inactive, *part.elsewhere), key=lambda r: r.name))
     return ScanResult(
         target=target,
         analyzers=runs,
-        findings=kept,
-        measures=tuple(sorted(analysis.measures, key=lambda m: (m.name, m.path or ""))),
+        findings=screened.findings,
+        measures=tuple(sorted(screened.measures, key=lambda m: (m.name, m.path or ""))),
         errors=_sorted_errors(
-            (*analysis.errors, *_shard_reported(size_errors, part.active, config.shard))
+            (*screened.errors, *_shard_reported(size_errors, part.active, config.shard))
         ),
-        suppressed=suppressed,
+        suppressed=screened.suppressed,
         endpoints=tuple(
-            sorted(analysis.endpoints, key=lambda e: (e.path, e.line, e.route, e.methods))
+            sorted(screened.endpoints, key=lambda e: (e.path, e.line, e.route, e.methods))
         ),
         analyzed_paths=frozenset(analyzed),
         identity=scan_identity(
             target, files, runs, record or ConfigRecord(table=config_table(config)), rulebook
         ),
-        shard=None if config.shard is None else _shard_record(config.shard, lines, part, analysis),
+        shard=None if config.shard is None else _shard_record(config.shard, lines, part, joins),
     )
 
 
@@ -259,7 +264,7 @@ def _shard_reported(
 
 
 def _shard_record(
-    shard: Shard, lines: Mapping[str, int], part: _Part, analysis: AnalysisRun
+    shard: Shard, lines: Mapping[str, int], part: _Part, joins: tuple[DeferredJoin, ...]
 ) -> ShardPart:
     return ShardPart(
         index=shard.index,
@@ -267,7 +272,7 @@ def _shard_record(
         whole_program=shard.whole_program,
         lines=tuple(sorted(lines.items())),
         whole_program_analyzers=tuple(sorted(part.whole_program)),
-        joins=analysis.joins,
+        joins=joins,
     )
 
 
@@ -278,51 +283,106 @@ def _cache_root(config: ScanConfig) -> str:
     return str(config.cache_dir or default_cache_dir())
 
 
-def _analyze(
+def _analyze_and_screen(
     snapshot: TreeSnapshot,
     cache_dir: str,
-    analyzers: Sequence[Analyzer],
-    requests: Mapping[str, AnalysisRequest],
+    part: _Part,
     versions: Mapping[str, str],
     *,
     config: ScanConfig,
     rulebook: RuleBook,
     on_progress: ProgressCallback | None,
-    shard: Shard | None = None,
-) -> tuple[AnalysisRun, dict[str, SourceIndex]]:
-    """Run the analyzers (what the cache lacks) and index the sources their findings name.
-    A shard defers the two-phase analyzers' joins and reports only its own part."""
+) -> tuple[Screened, tuple[DeferredJoin, ...]]:
+    """The analyzers' findings, normalized and screened, and a shard's deferred joins.
+    An unchanged tree is served whole from the cache (see analyzer.screened_cache)."""
     cache = ResultCache(Path(cache_dir) / "results") if config.use_cache else None
-    deferred = frozenset(a.name for a in analyzers if shard is not None and defers_join(a))
-    root = snapshot.root
+    caching = _cache_settings(snapshot, cache, part.active, part.requests, versions, rulebook)
+    key = (
+        screened_key(caching, part.active, part.requests, config)
+        if caching is not None and config.shard is None
+        else None
+    )
     try:
-        with WorkerPool(config.jobs, timeout_s=config.timeout_s) as pool:
-            caching = _cache_settings(snapshot, cache, analyzers, requests, versions, rulebook)
-            tallies = run_analyzers(
-                analyzers,
-                requests,
-                pool=pool,
-                jobs=config.jobs,
-                caching=caching,
-                on_progress=on_progress,
-                deferred=deferred,
-            )
-            analysis = merge(
-                analyzers,
-                requests,
-                tallies,
-                versions,
-                deferred=deferred,
-                reports_on=None if shard is None else partial(reports_on, shard),
-            )
-            sources = index_with_cache(
-                root, {f.path for f in analysis.findings}, cache=cache, pool=pool
-            )
+        served = load_screened(caching.cache, key) if caching and key else None
+        if caching is not None and served is not None:
+            touch_entries(caching, part.active, part.requests)
+            caching.cache.touch(spans_pack_key(snapshot.root))
+            _report_served(part.active, on_progress)
+            return served, ()
+        analysis, sources = _analyze(
+            snapshot, caching, part, versions, config=config, on_progress=on_progress
+        )
+        with time_limit(config.timeout_s, "normalizing the findings"):
+            kept, suppressed = screen_findings(analysis.findings, rulebook, sources, config)
+        screened = Screened(
+            runs=analysis.runs,
+            findings=kept,
+            suppressed=suppressed,
+            measures=analysis.measures,
+            errors=analysis.errors,
+            endpoints=analysis.endpoints,
+        )
+        if caching is not None and key is not None:
+            _store_if_unchanged(caching, key, screened, part)
+        return screened, analysis.joins
     finally:
         if not config.use_cache:
             shutil.rmtree(cache_dir, ignore_errors=True)
         else:
             prune_cache(Path(cache_dir), config.cache_max_bytes)
+
+
+def _store_if_unchanged(caching: CacheSettings, key: str, screened: Screened, part: _Part) -> None:
+    """Store the result unless a file changed while the scan read it."""
+    keyed = frozenset(f.path for r in part.requests.values() for f in r.files)
+    if len(caching.snapshot.unchanged(keyed)) == len(keyed):
+        store_screened(caching.cache, key, screened, keyed)
+
+
+def _report_served(analyzers: Sequence[Analyzer], on_progress: ProgressCallback | None) -> None:
+    if on_progress is not None:
+        for analyzer in analyzers:
+            on_progress(Progress(analyzer=analyzer.name, done=1, total=1))
+
+
+def _analyze(
+    snapshot: TreeSnapshot,
+    caching: CacheSettings | None,
+    part: _Part,
+    versions: Mapping[str, str],
+    *,
+    config: ScanConfig,
+    on_progress: ProgressCallback | None,
+) -> tuple[AnalysisRun, dict[str, SourceIndex]]:
+    """Run the analyzers (what the cache lacks) and index the sources their findings name.
+    A shard defers the two-phase analyzers' joins and reports only its own part."""
+    shard = config.shard
+    analyzers, requests = part.active, part.requests
+    deferred = frozenset(a.name for a in analyzers if shard is not None and defers_join(a))
+    with WorkerPool(config.jobs, timeout_s=config.timeout_s) as pool:
+        tallies = run_analyzers(
+            analyzers,
+            requests,
+            pool=pool,
+            jobs=config.jobs,
+            caching=caching,
+            on_progress=on_progress,
+            deferred=deferred,
+        )
+        analysis = merge(
+            analyzers,
+            requests,
+            tallies,
+            versions,
+            deferred=deferred,
+            reports_on=None if shard is None else partial(reports_on, shard),
+        )
+        sources = index_with_cache(
+            snapshot.root,
+            {f.path for f in analysis.findings},
+            cache=None if caching is None else caching.cache,
+            pool=pool,
+        )
     return analysis, sources
 
 

@@ -36,7 +36,7 @@ def index_with_cache(
     lines: dict[str, tuple[str, ...]] = {}
     spans: dict[str, tuple[SymbolSpan, ...]] = {}
     keys: dict[str, str] = {}
-    pack_name = pack_key("spans", _digest_of_normalize(), root)
+    pack_name = spans_pack_key(root)
     pack = cache.load_pack(pack_name) if cache else {}
     for path, data in read_many(root, sorted(set(paths)), "normalize"):
         if isinstance(data, FileError):
@@ -60,8 +60,9 @@ def index_with_cache(
     return {p: SourceIndex(lines=lines[p], spans=spans.get(p, ())) for p in lines}
 
 
-def _digest_of_normalize() -> str:
-    return f"{FORMAT} {module_digest('analyzer.normalize')}"
+def spans_pack_key(root: str) -> str:
+    """The pack holding the symbol spans of a tree's files."""
+    return pack_key("spans", f"{FORMAT} {module_digest('analyzer.normalize')}", root)
 
 
 def _parse_spans(

@@ -1,0 +1,172 @@
+"""The analysis and screening stages served whole on an unchanged tree: the same result as
+computing it, and never a stale one when a file, the configuration, an analyzer or the
+stages' own code changed; incomplete runs are not stored."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import analyzer.scan
+from analyzer.analyze import Progress
+from analyzer.config import ScanConfig
+from analyzer.model import ScanResult
+from analyzer.screened_cache import STAGE_MODULES
+from tests.fault_analyzers import CrashingAnalyzer, RecordingAnalyzer, analyzed_paths, loaded
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path, ScanConfig]:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for index in range(4):
+        (root / f"mod{index}.py").write_text(f"# module {index}\nVALUE = {index}\n")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    return root, logs, ScanConfig(jobs=1, cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the scans that computed their findings instead of being served them."""
+    calls: list[int] = []
+    compute = analyzer.scan._analyze
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analyzer.scan, "_analyze", counting)
+    return calls
+
+
+def _scan(root: Path, config: ScanConfig, *analyzers: object, **kwargs: object) -> ScanResult:
+    return analyzer.scan.run_scan(root, config, loaded=loaded(*analyzers), **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_unchanged_tree_is_served_the_result_it_computed(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int]
+) -> None:
+    root, logs, config = tree
+    recording = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    cold = _scan(root, config, recording)
+    warm = _scan(root, config, recording)
+    assert len(computed) == 1
+    assert warm.findings == cold.findings and warm.measures == cold.measures
+    assert warm.suppressed == cold.suppressed and warm.errors == cold.errors
+    assert [replace(r, duration_s=0.0) for r in cold.analyzers] == list(warm.analyzers)
+    assert len(analyzed_paths(logs, "per-file")) == 4
+
+
+def test_a_served_scan_reports_every_analyzer_done(tree: tuple[Path, Path, ScanConfig]) -> None:
+    root, logs, config = tree
+    recording = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    _scan(root, config, recording)
+    seen: list[Progress] = []
+    _scan(root, config, recording, on_progress=seen.append)
+    assert seen == [Progress(analyzer="per-file", done=1, total=1)]
+
+
+def test_an_edited_file_is_never_served_stale(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int]
+) -> None:
+    root, logs, config = tree
+    recording = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    _scan(root, config, recording)
+    (root / "mod2.py").write_text("# edited\n")
+    result = _scan(root, config, recording)
+    assert len(computed) == 2
+    assert {f.message for f in result.findings if f.path == "mod2.py"} == {"# edited"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"disabled_rules": ("recorder.*",)},
+        {"severity_overrides": (("recorder.first-line", "high"),)},
+        {"min_severity": "high"},
+        {"path_ignores": (("mod1.py", ("recorder.*",)),)},
+        {"only_paths": frozenset({"mod0.py"})},
+    ],
+)
+def test_a_screening_change_is_computed_again(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int], change: dict[str, object]
+) -> None:
+    root, logs, config = tree
+    recording = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    _scan(root, config, recording)
+    changed = replace(config, **change)  # type: ignore[arg-type]
+    uncached = _scan(root, replace(changed, use_cache=False), recording)
+    result = _scan(root, changed, recording)
+    assert len(computed) == 3
+    assert (result.findings, result.suppressed) == (uncached.findings, uncached.suppressed)
+
+
+def test_another_analyzer_version_is_computed_again(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int]
+) -> None:
+    root, logs, config = tree
+    _scan(root, config, RecordingAnalyzer(name="per-file", log_dir=str(logs), version="1"))
+    _scan(root, config, RecordingAnalyzer(name="per-file", log_dir=str(logs), version="2"))
+    assert len(computed) == 2
+
+
+def test_a_run_with_a_failed_analyzer_is_not_stored(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int]
+) -> None:
+    root, logs, config = tree
+    analyzers = (RecordingAnalyzer(name="per-file", log_dir=str(logs)), CrashingAnalyzer())
+    first = _scan(root, config, *analyzers)
+    assert {r.name: r.status for r in first.analyzers}["crash"] == "failed"
+    _scan(root, config, *analyzers)
+    assert len(computed) == 2
+
+
+def test_a_damaged_entry_is_computed_again(
+    tree: tuple[Path, Path, ScanConfig], computed: list[int]
+) -> None:
+    root, logs, config = tree
+    recording = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    cold = _scan(root, config, recording)
+    for entry in (config.cache_dir or Path()).rglob("*"):
+        if entry.is_file() and b'"runs"' in entry.read_bytes()[:400]:
+            entry.write_bytes(entry.read_bytes()[:-3])
+    warm = _scan(root, config, recording)
+    assert len(computed) == 2
+    assert warm.findings == cold.findings
+
+
+def test_the_key_covers_every_module_the_stages_import() -> None:
+    """A change to code between the analyzers' outputs and the screened findings must change
+    the key: each stage module's own imports from the package are stage modules too."""
+    package = Path(analyzer.scan.__file__).parent
+    stages = set(STAGE_MODULES)
+    for name in STAGE_MODULES:
+        relative = name.removeprefix("analyzer.").replace(".", "/")
+        path = package / f"{relative}.py"
+        if not path.exists():
+            path = package / relative / "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analyzer."):
+                imported = node.module or ""
+                covered = any(imported == s or imported.startswith(f"{s}.") for s in stages)
+                needed = _shapes_the_result(imported)
+                assert covered or not needed, f"{name} imports {imported}, not in the key"
+
+
+def _shapes_the_result(module: str) -> bool:
+    """Modules the stages import only for running, not for what they produce."""
+    return module not in {
+        "analyzer.cachedir",
+        "analyzer.config",
+        "analyzer.deadline",
+        "analyzer.identity",
+        "analyzer.plugins",
+        "analyzer.pool",
+        "analyzer.resources",
+        "analyzer.sharding",
+        "analyzer.snapshot",
+    }
