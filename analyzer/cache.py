@@ -285,7 +285,9 @@ def _element(element: type[Any], item: Any) -> Any:
 
 def _tuples(value: Any) -> Any:
     """JSON lists back to the tuples the frozen dataclasses hold."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+    if type(value) is not list:
+        return value
+    return tuple([_tuples(v) if type(v) is list else v for v in value])
 
 
 def _element_types() -> dict[str, type[Any]]:

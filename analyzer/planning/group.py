@@ -212,12 +212,13 @@ def _long_tail_rules(
 ) -> frozenset[str]:
     if ratchet is None:
         return frozenset()
+    per_rule = Counter(f.rule_id for f in findings)
     gated: set[str] = set()
     for pattern in ratchet.nouns:
-        counts = Counter(f.rule_id for f in findings if rule_matches(pattern, f.rule_id))
-        total = sum(counts.values())
+        matching = [rule for rule in per_rule if rule_matches(pattern, rule)]
+        total = sum(per_rule[rule] for rule in matching)
         if total >= ratchet.thresholds.get(pattern, ratchet.min_findings):
-            gated.update(counts)
+            gated.update(matching)
     return frozenset(gated)
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Literal
 
 from analyzer.discover import is_test_file
 from analyzer.model import Finding
 from analyzer.planning.facts import CodeFacts
 from analyzer.planning.settings import RiskThresholds
+from analyzer.planning.titles import parent_of
 from analyzer.rules import RuleBook
 
 RiskLevel = Literal["low", "medium", "medium-high", "high"]
@@ -117,7 +117,7 @@ def _spread(files: Sequence[str], thresholds: RiskThresholds) -> Scored:
     modules = code_modules(files)
     if len(modules) <= thresholds.many_modules:
         return 0, None
-    packages = len({str(PurePosixPath(p).parent) for p in modules})
+    packages = len({parent_of(p) for p in modules})
     return 1, RiskReason(
         factor="spread", text=f"spans {len(modules)} modules in {packages} packages"
     )

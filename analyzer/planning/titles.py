@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import PurePosixPath
 
 from analyzer.model import SEVERITIES, Finding
 from analyzer.planning.kinds import KindBook, Phrase
@@ -61,7 +60,7 @@ def describe_place(files: Sequence[str]) -> str:
         return "for the project"
     if len(real) <= 2:
         return f"in {' and '.join(real)}"
-    packages = sorted({str(PurePosixPath(path).parent) for path in real})
+    packages = sorted({parent_of(path) for path in real})
     count = f"{len(real)} files"
     if len(packages) == 1:
         return f"in {packages[0]} ({count})" if packages[0] != "." else f"across {count}"
@@ -74,13 +73,19 @@ def describe_place(files: Sequence[str]) -> str:
 
 def common_scope(files: Iterable[str]) -> str:
     """The deepest directory holding every file (``"."`` for the root)."""
-    parents = [PurePosixPath(path).parent.parts for path in files if path != "."]
+    parents = [path.split("/")[:-1] for path in files if path != "."]
     common: list[str] = []
     for level in zip(*parents, strict=False):
         if len(set(level)) != 1:
             break
         common.append(level[0])
     return "/".join(common) or "."
+
+
+def parent_of(path: str) -> str:
+    """The folder of a relative POSIX path, ``"."`` at the top (string work: this runs for
+    every file of every recommendation)."""
+    return path.rpartition("/")[0] or "."
 
 
 def make_title(fixes: str, place: str) -> str:
@@ -103,7 +108,7 @@ def unique_titles(
 
 def file_range(files: Sequence[str]) -> str:
     """ "models.py to views.py": the first and last file names, to tell two titles apart."""
-    names = sorted(PurePosixPath(path).name for path in files if path != ".")
+    names = sorted(path.rpartition("/")[2] for path in files if path != ".")
     if not names:
         return ""
     return names[0] if names[0] == names[-1] else f"{names[0]} to {names[-1]}"

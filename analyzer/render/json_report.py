@@ -21,9 +21,12 @@ SCHEMA_VERSION = "1.2"
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     # A flat copy: every field is a scalar except details (``asdict`` recursion is slow on
     # thousands of findings).
-    data = {item.name: getattr(finding, item.name) for item in fields(finding)}
+    data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
     data["details"] = dict(finding.details)
     return data
+
+
+_FINDING_FIELDS = tuple(item.name for item in fields(Finding))
 
 
 def build_report(report: Report) -> dict[str, Any]:

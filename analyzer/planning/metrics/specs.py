@@ -88,26 +88,39 @@ class MetricSpec:
     moves: Literal["per_fix", "when_all_fixed"] = "per_fix"
 
     # Answers already given, by (rule, category, severity, confidence): a memo, not state.
-    _selected: dict[tuple[str, str, str, str], bool] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _selected: dict[SelectionKey, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def selects(self, finding: Finding) -> bool:
-        key = (finding.rule_id, finding.category, finding.severity, finding.confidence)
+        return self.selects_kind(selection_key(finding))
+
+    def selects_kind(self, key: SelectionKey) -> bool:
+        """``selects`` for every finding with this (rule, category, severity, confidence)."""
         if key not in self._selected:
+            rule_id, category, severity, confidence = key
             self._selected[key] = (
-                (not self.categories or finding.category in self.categories)
-                and (not self.rules or matches_rules(self.rules, finding.rule_id))
-                and (not self.severities or finding.severity in self.severities)
-                and (not self.confidences or finding.confidence in self.confidences)
+                (not self.categories or category in self.categories)
+                and (not self.rules or matches_rules(self.rules, rule_id))
+                and (not self.severities or severity in self.severities)
+                and (not self.confidences or confidence in self.confidences)
             )
         return self._selected[key]
 
     def moved_by(self, finding: Finding) -> bool:
         """Whether fixing the finding moves this metric."""
+        return self.moved_by_kind(selection_key(finding))
+
+    def moved_by_kind(self, key: SelectionKey) -> bool:
         if self.source == "findings":
-            return self.selects(finding)
-        return bool(self.fixed_by) and matches_rules(self.fixed_by, finding.rule_id)
+            return self.selects_kind(key)
+        return bool(self.fixed_by) and matches_rules(self.fixed_by, key[0])
+
+
+# What decides whether a metric counts a finding: its rule, category, severity, confidence.
+SelectionKey = tuple[str, str, str, str]
+
+
+def selection_key(finding: Finding) -> SelectionKey:
+    return (finding.rule_id, finding.category, finding.severity, finding.confidence)
 
 
 def load_metric_specs(extra_dirs: Iterable[Path] = ()) -> tuple[MetricSpec, ...]:

@@ -10,12 +10,19 @@ the note says what the rest needs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analyzer.model import AnalyzerRun, Finding, ScanResult
 from analyzer.planning.metrics.aggregate import aggregate
-from analyzer.planning.metrics.specs import Comparison, MetricSpec, tidy
+from analyzer.planning.metrics.specs import (
+    Comparison,
+    MetricSpec,
+    SelectionKey,
+    selection_key,
+    tidy,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,7 +57,23 @@ def measure_success_metrics(
     project["async_endpoints"] = sum(1 for e in result.endpoints if e.is_async)
     project["endpoints_found"] = len(result.endpoints)
     ran = {run.name: run for run in result.analyzers}
-    return tuple(_measure(spec, result, project, ran, fixed) for spec in specs)
+    # Metrics count findings by kind: thousands of findings share a few hundred kinds.
+    kinds = _Kinds(
+        found=Counter(selection_key(f) for f in result.findings),
+        fixed=Counter(selection_key(f) for f in fixed),
+    )
+    return tuple(_measure(spec, result, project, ran, kinds) for spec in specs)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Kinds:
+    """How many findings, and fixed findings, there are of each selection key."""
+
+    found: Counter[SelectionKey]
+    fixed: Counter[SelectionKey]
+
+    def count(self, counts: Counter[SelectionKey], wanted: Callable[[SelectionKey], bool]) -> int:
+        return sum(n for key, n in counts.items() if wanted(key))
 
 
 def _measure(
@@ -58,13 +81,13 @@ def _measure(
     result: ScanResult,
     project: Mapping[str, float | int | None],
     ran: Mapping[str, AnalyzerRun],
-    fixed: Sequence[Finding],
+    kinds: _Kinds,
 ) -> SuccessMetric:
-    baseline, problem = _baseline(spec, result, project, ran)
+    baseline, problem = _baseline(spec, result, project, ran, kinds)
     aspiration = spec.target.resolve(baseline)
-    moved = sum(1 for f in fixed if spec.moved_by(f))
+    moved = kinds.count(kinds.fixed, spec.moved_by_kind)
     if spec.moves == "when_all_fixed":
-        everything = moved == sum(1 for f in result.findings if spec.moved_by(f))
+        everything = moved == kinds.count(kinds.found, spec.moved_by_kind)
         planned = aspiration if moved and everything else baseline
     else:
         planned = _planned(spec, baseline, moved, project, result)
@@ -136,6 +159,7 @@ def _baseline(
     result: ScanResult,
     project: Mapping[str, float | int | None],
     ran: Mapping[str, AnalyzerRun],
+    kinds: _Kinds,
 ) -> tuple[float | None, str]:
     if spec.source == "outside-the-code":
         return None, "Reading the code cannot measure this."
@@ -149,7 +173,7 @@ def _baseline(
                 f"The {name} analyzer did not run ({run.status}: {run.error or 'no reason'}).",
             )
     if spec.source == "findings":
-        return float(sum(1 for f in result.findings if spec.selects(f))), ""
+        return float(kinds.count(kinds.found, spec.selects_kind)), ""
     if spec.source == "project":
         value = project.get(spec.key or "")
         return (None, "The scan produced no data for it.") if value is None else (tidy(value), "")
