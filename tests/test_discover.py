@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.discover import discover_files, matches_any
+from analyzer.discover.reader import TreeReader, read_inside
 from tests.conftest import write_tree
 
 
@@ -96,3 +98,36 @@ def test_one_definition_of_a_test_file() -> None:
     assert is_test_file("pkg/tests/unit/test_api.py")
     assert is_test_file("conftest.py")
     assert not is_test_file("pkg/testing_utils.py")
+
+
+def test_the_tree_reader_agrees_with_the_one_path_route_across_links_and_many_folders(
+    tmp_path: Path,
+) -> None:
+    """Folders are opened through their parent's descriptor; a link among them still takes
+    the component walk, followed inside the tree and refused outside it, and past the
+    reader's limit of open folders the answers stay the same."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("SECRET = 1\n")
+    for index in range(80):
+        deep = root / f"pkg{index}" / "sub" / "deeper"
+        deep.mkdir(parents=True)
+        (deep / "m.py").write_text(f"X = {index}\n")
+    os.symlink(root / "pkg3" / "sub", root / "inner")
+    os.symlink(outside, root / "outer")
+    paths = [f"pkg{i}/sub/deeper/m.py" for i in range(80)]
+    paths += ["inner/deeper/m.py", "outer/secret.py", "pkg1/../pkg2/sub/deeper/m.py"]
+    with TreeReader(root) as reader:
+        for path in [*paths, *reversed(paths)]:
+            assert _answer(lambda p: reader.read(p, limit=100), path) == _answer(
+                lambda p: read_inside(root, p, limit=100), path
+            ), path
+    assert _answer(lambda p: read_inside(root, p, limit=100), "inner/deeper/m.py") == b"X = 3\n"
+    assert _answer(lambda p: read_inside(root, p, limit=100), "outer/secret.py") == "refused"
+
+
+def _answer(read: Callable[[str], bytes], path: str) -> bytes | str:
+    try:
+        return read(path)
+    except OSError:
+        return "refused"

@@ -12,6 +12,7 @@ resolved here, component by component, exactly as the kernel would, but checked 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -159,18 +160,29 @@ class TreeReader:
         parts = _components(relative)
         if not parts or ".." in parts:
             return None
-        folder = "/".join(parts[:-1])
+        directory = self._directory("/".join(parts[:-1]))
+        return None if directory is None else (directory, parts[-1])
+
+    def _directory(self, folder: str) -> int | None:
+        """The folder's descriptor, opened on first use; None when it does not resolve."""
         if folder not in self._directories:
             if len(self._directories) >= self._MAX_OPEN:
                 self.close()
             self._directories[folder] = self._open_directory(folder)
-        directory = self._directories[folder]
-        return None if directory is None else (directory, parts[-1])
+        return self._directories[folder]
 
     def _open_directory(self, folder: str) -> int | None:
         try:
             if not folder:
                 return os.open(self._root, _DIRECTORY_FLAGS)
+            # Through the parent's descriptor, resolved the same way: one system call per
+            # folder instead of a walk from the root. A link fails O_NOFOLLOW and takes the
+            # walk, which follows it inside the tree or refuses it.
+            above, _, name = folder.rpartition("/")
+            parent = self._directory(above)
+            if parent is not None:
+                with contextlib.suppress(OSError):
+                    return os.open(name, _DIRECTORY_FLAGS, dir_fd=parent)
             parent, name = _resolve(self._root, folder)
             try:
                 return os.open(name, _DIRECTORY_FLAGS, dir_fd=parent)
