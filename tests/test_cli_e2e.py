@@ -121,6 +121,46 @@ def test_python_dash_m_works_like_the_script(tmp_path: Path, cache_env: dict[str
     assert [f["rule_id"] for f in findings if f["tool"] == "bandit"] == ["bandit.B101"]
 
 
+# What only running an analyzer needs: the tools, and the parsers our own checks use.
+ANALYSIS_ONLY = ("bandit", "radon", "vulture", "mypy", "libcst", "coverage", "jinja2", "yaml")
+
+
+def test_a_rescan_served_from_the_cache_imports_no_tool_and_no_analyzer_internals(
+    tmp_path: Path, cache_env: dict[str, str]
+) -> None:
+    """Loading a plugin for its name, patterns and version must not load its work: each
+    analyzer package's ``__init__`` imports its phases only when they run."""
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "app.py": "def index(name):\n    return name\n",
+            "tests/test_app.py": "from app import index\n\nassert index(1)\n",
+            "templates/page.html": "<form method='post'><input name='q'></form>\n",
+            "Dockerfile": "FROM python:3.12\nCOPY . /app\n",
+            "compose.yaml": "services:\n  web:\n    build: .\n",
+            "README.md": "# App\n",
+        },
+    )
+    output = tmp_path / "report.json"
+    arguments = ("scan", str(root), "-q", "-o", f"json:{output}")
+    assert run_roadmap(*arguments, env=cache_env).returncode == 0
+    warm = run_roadmap(*arguments, env={**cache_env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert warm.returncode == 0, warm.stderr
+    assert {a["duration_s"] for a in json.loads(output.read_text())["analyzers"]} == {0.0}
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in warm.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "analyzer.cli" in imported  # the profile was written
+    assert sorted(m for m in imported if m.split(".")[0] in ANALYSIS_ONLY) == []
+    assert "html.parser" not in imported
+    assert (
+        sorted(m for m in imported if m.startswith("analyzer.analyzers.") and m.count(".") > 2)
+        == []
+    )
+
+
 def test_text_summary_names_categories_and_analyzers(
     tmp_path: Path, cache_env: dict[str, str]
 ) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import vulture
 
-from analyzer.analyzers.deadcode import DeadCodeAnalyzer, parse_settings
+from analyzer.analyzers.deadcode import DeadCodeAnalyzer
+from analyzer.analyzers.deadcode.phases import parse_settings
 from analyzer.analyzers.deadcode.usage import declared_dependencies
 from analyzer.model import AnalysisOutput, RawFinding
 from analyzer.plugins import analyze_whole

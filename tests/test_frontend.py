@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.analyzers.frontend import FrontendAnalyzer, analyze_template, default_settings
+from analyzer.analyzers.frontend import FrontendAnalyzer
+from analyzer.analyzers.frontend.phases import analyze_template, default_settings
 from analyzer.model import AnalysisOutput, SourceFile
 from analyzer.plugins import AnalysisRequest
 from analyzer.resources import rules_dir

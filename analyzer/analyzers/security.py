@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -94,6 +93,9 @@ def _nosec_measures(bandit: Any, by_absolute: dict[str, str]) -> tuple[Measure, 
 
 @contextmanager
 def _quiet_bandit_logs() -> Iterator[None]:
+    # Imported here, as bandit is: a scan served from the cache never needs logging.
+    import logging
+
     # bandit logs per-file problems itself; we report them as errors instead.
     logger = logging.getLogger("bandit")
     previous = logger.level

@@ -23,14 +23,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.analyzers.target_python import PROJECT_PATH, PROJECT_PATTERN, target_python
 from analyzer.cache import module_digest
-from analyzer.memo import FileMemo
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.source import decode_source, parse_text, read_bytes
+
+if TYPE_CHECKING:
+    # Imported when the analyzer runs (in ``_parse_all``): a scan served from the cache
+    # never needs it.
+    from analyzer.memo import FileMemo
 
 MYPY_FLAGS = (
     "--config-file=",
@@ -147,6 +151,8 @@ def _working_directory(request: AnalysisRequest, checked: Sequence[_Checked], *,
 def _parse_all(request: AnalysisRequest) -> tuple[list[_Checked], list[FileError]]:
     """Which files mypy can be given, and their annotation counts; remembered per file, so
     after a one-file change only that file is parsed again."""
+    from analyzer.memo import FileMemo
+
     memo = FileMemo(
         request.cache_dir,
         namespace="typing-parse",

@@ -13,7 +13,6 @@ from analyzer.analyzers.deadcode.whitelists import normalize
 from analyzer.model import FileError
 from analyzer.source import read_source
 
-DEPENDENCY_FILES = ("pyproject.toml", "requirements*.txt", "METADATA")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQUIRES_DIST = re.compile(r"^Requires-Dist:\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 

@@ -4,23 +4,18 @@ Besides findings it measures the baseline for "reduce Docker image sizes": per D
 the number of size-related findings and, when the final stage is an official Python image
 that is not slim, the published size of that image and the estimated saving from the slim
 variant (the table and its source are in ``rules/infrastructure.toml``).
+
+This module holds only what the engine reads without running the analyzer; the checks
+(``checks``), and yaml with them, are imported when it runs, so a scan served from the
+cache never loads them.
 """
 
 from __future__ import annotations
 
-import posixpath
 from importlib.metadata import version
 
-import yaml
-
-from analyzer.analyzers.infrastructure.compose import check_compose
-from analyzer.analyzers.infrastructure.dockerfile import parse_dockerfile
-from analyzer.analyzers.infrastructure.dockerfile_rules import check_dockerfile
-from analyzer.analyzers.infrastructure.policy import InfraPolicy, default_policy, parse_policy
-from analyzer.discover import matches_any
-from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding
-from analyzer.plugins import AnalysisRequest, AnalyzerFailure, PerFile, gather_per_file
-from analyzer.source import read_source
+from analyzer.model import AnalysisOutput
+from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 
 DOCKERFILE_PATTERNS = (
     "Dockerfile",
@@ -49,80 +44,6 @@ class InfrastructureAnalyzer:
         return f"repo-roadmap {version('repo-roadmap')}"
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure:
-        policy = parse_policy(request.options) if request.options else default_policy()
-        ignore_dirs = {
-            posixpath.dirname(f.path)
-            for f in request.files
-            if posixpath.basename(f.path) == ".dockerignore"
-        }
+        from analyzer.analyzers.infrastructure.checks import check_files
 
-        def check(path: str) -> PerFile | None:
-            if matches_any(path, DOCKERFILE_PATTERNS):
-                near_ignore = posixpath.dirname(path) in ignore_dirs or "" in ignore_dirs
-                return _dockerfile(request.root, path, near_ignore, policy)
-            if matches_any(path, COMPOSE_PATTERNS):
-                return _compose(request.root, path, policy)
-            return None
-
-        results = (check(f.path) for f in request.files)
-        return gather_per_file(r for r in results if r is not None)
-
-
-def _dockerfile(
-    root: str, path: str, has_dockerignore: bool, policy: InfraPolicy
-) -> tuple[list[RawFinding], list[Measure]] | FileError:
-    text = read_source(root, path, "infrastructure")
-    if isinstance(text, FileError):
-        return text
-    dockerfile = parse_dockerfile(text)
-    if not dockerfile.stages:
-        return FileError(
-            path=path, analyzer="infrastructure", reason="no FROM instruction: not a Dockerfile"
-        )
-    findings = check_dockerfile(dockerfile, path, has_dockerignore, policy)
-    return findings, image_measures(dockerfile_path=path, findings=findings, policy=policy)
-
-
-def image_measures(
-    *, dockerfile_path: str, findings: list[RawFinding], policy: InfraPolicy
-) -> list[Measure]:
-    """Size baseline of one Dockerfile: size-related findings, and the slim-variant estimate."""
-    measures = [
-        Measure(name="infrastructure.dockerfiles", value=1, path=dockerfile_path),
-        Measure(
-            name="infrastructure.size_findings",
-            value=sum(1 for f in findings if f.tool_code in policy.size_rules),
-            path=dockerfile_path,
-        ),
-    ]
-    for finding in findings:
-        details = dict(finding.details)
-        if finding.tool_code == "non-slim-base-image" and "estimated_saving_mb" in details:
-            sizes = policy.image_sizes[str(details["size_reference_version"])]
-            measures.append(
-                Measure(
-                    name="infrastructure.base_image_mb", value=sizes.full_mb, path=dockerfile_path
-                )
-            )
-            measures.append(
-                Measure(
-                    name="infrastructure.estimated_image_saving_mb",
-                    value=sizes.full_mb - sizes.slim_mb,
-                    path=dockerfile_path,
-                )
-            )
-    return measures
-
-
-def _compose(
-    root: str, path: str, policy: InfraPolicy
-) -> tuple[list[RawFinding], list[Measure]] | FileError:
-    text = read_source(root, path, "infrastructure")
-    if isinstance(text, FileError):
-        return text
-    try:
-        findings = check_compose(text, path, policy)
-    except (yaml.YAMLError, RecursionError) as exc:
-        reason = " ".join(str(exc).split())[:200]
-        return FileError(path=path, analyzer="infrastructure", reason=f"not valid YAML: {reason}")
-    return findings, [Measure(name="infrastructure.compose_files", value=1, path=path)]
+        return check_files(request)
