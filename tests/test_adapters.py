@@ -10,8 +10,8 @@ import pytest
 from analyzer.analyzers.complexity import ComplexityAnalyzer
 from analyzer.analyzers.deadcode import DeadCodeAnalyzer
 from analyzer.analyzers.security import SecurityAnalyzer
-from analyzer.analyzers.target_python import minimum_python
 from analyzer.analyzers.typecheck import TypingAnalyzer, count_annotated_functions, module_name
+from analyzer.analyzers.typecheck.target_python import minimum_python
 from analyzer.model import AnalysisOutput, SourceFile
 from analyzer.plugins import AnalysisRequest, Analyzer, analyze_whole
 from tests.conftest import write_tree

@@ -25,7 +25,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from analyzer.analyzers.target_python import PROJECT_PATH, PROJECT_PATTERN, target_python
+from analyzer.analyzers.typecheck.target_python import PROJECT_PATH, PROJECT_PATTERN, target_python
 from analyzer.cache import module_digest
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
