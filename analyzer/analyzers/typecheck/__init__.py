@@ -25,7 +25,6 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from analyzer.analyzers.typecheck.target_python import PROJECT_PATH, PROJECT_PATTERN, target_python
 from analyzer.cache import module_digest
 from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
@@ -36,6 +35,10 @@ if TYPE_CHECKING:
     # never needs it.
     from analyzer.memo import FileMemo
 
+# Analyzer file patterns match a bare name at any depth: nested pyproject.toml files come
+# along too (only in the cache key); the root one is read.
+PROJECT_PATTERN = "pyproject.toml"
+PROJECT_PATH = "pyproject.toml"
 MYPY_FLAGS = (
     "--config-file=",
     "--ignore-missing-imports",
@@ -87,7 +90,7 @@ class TypingAnalyzer:
         # Read only when given: then its content is in the cache key (an excluded
         # pyproject.toml steers nothing).
         given = any(f.path == PROJECT_PATH for f in request.files)
-        version = target_python(request.root) if given else None
+        version = _target_python(request.root) if given else None
         options = {**request.options, "python_version": version}
         request = replace(request, files=sources, options=options)
         parsed, errors = _parse_all(request)
@@ -104,6 +107,13 @@ class TypingAnalyzer:
             findings.extend(group_findings)
             errors.extend(group_errors)
         return AnalysisOutput(findings=tuple(findings), errors=tuple(errors), measures=measures)
+
+
+def _target_python(root: str) -> str | None:
+    # Imported here: a scan served from the cache never reads pyproject.toml.
+    from analyzer.analyzers.typecheck.target_python import target_python
+
+    return target_python(root)
 
 
 def _split_uncheckable(parsed: Sequence[_Checked]) -> tuple[list[_Checked], list[FileError]]:

@@ -14,10 +14,6 @@ from pathlib import Path
 
 from analyzer.discover.project import load_pyproject
 
-# Analyzer file patterns match a bare name at any depth: nested pyproject.toml files come
-# along too (only in the cache key); the root one is read.
-PROJECT_PATTERN = "pyproject.toml"
-PROJECT_PATH = "pyproject.toml"
 # The newest version we pass on: mypy knows the standard library up to about this one.
 NEWEST = (3, 14)
 # A lower bound on Python 3: ">=3.12", ">3.11", "~=3.12", "==3.12.*", "==3.12.1".
