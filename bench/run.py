@@ -40,7 +40,7 @@ PROSPECTOR = "prospector==1.20.0"
 # prospector gets the same versions of the tools we both wrap, read from our environment.
 SHARED_TOOLS = ("bandit", "vulture", "mypy")
 PROSPECTOR_TOOLS = ("-t", "bandit", "-t", "vulture", "-t", "mypy", "-t", "mccabe")
-TARGETS = {"cold_vs_prospector": 0.35, "warm_s": 1.5, "changed_vs_cold": 0.20, "peak_mb": 1024}
+TARGETS = {"cold_vs_prospector": 0.35, "warm_s": 1.0, "changed_vs_cold": 0.20, "peak_mb": 1024}
 
 
 @dataclass(frozen=True)
@@ -350,10 +350,10 @@ def print_targets(rows: list[dict[str, object]]) -> None:
             c / p <= TARGETS["cold_vs_prospector"],
             f"{c / p:.2f}x",
         ),
-        (f"warm < {TARGETS['warm_s']} s", w < TARGETS["warm_s"], f"{w:.2f} s"),
+        (f"warm <= {TARGETS['warm_s']} s", w <= TARGETS["warm_s"], f"{w:.2f} s"),
         (
-            f"one file changed < {TARGETS['changed_vs_cold']:.0%} of cold",
-            ch / c < TARGETS["changed_vs_cold"],
+            f"one file changed <= {TARGETS['changed_vs_cold']:.0%} of cold",
+            ch / c <= TARGETS["changed_vs_cold"],
             f"{ch / c:.0%}",
         ),
         (f"peak memory < {TARGETS['peak_mb']} MB", peak < TARGETS["peak_mb"], f"{peak:.0f} MB"),
