@@ -25,6 +25,7 @@ from analyzer.cache import (
     PackEntries,
     ResultCache,
     combine_key,
+    digest_bytes,
     file_key,
     output_from_payload,
     output_payload,
@@ -96,6 +97,16 @@ class CacheSettings:
     # What the digests were read from: a task's result is cached only for files that have
     # not changed since.
     snapshot: TreeSnapshot
+    # Per analyzer with ``reads_also``: a digest of those files (see ``digest_extra``).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def whole_fingerprint(self, name: str) -> str:
+        """The fingerprint keying an analyzer's whole-project step (a project run or a
+        combine): the files it reads besides its own are part of it, not of per-file keys."""
+        extra = self.extra.get(name)
+        if extra is None:
+            return self.fingerprints[name]
+        return digest_bytes(f"{self.fingerprints[name]}\0{extra}".encode())
 
 
 @dataclass(kw_only=True)
@@ -261,7 +272,7 @@ def _take_cached_combine(
     if caching is None:
         return False
     key = combine_key(
-        caching.fingerprints[analyzer.name], caching.digests, (f.path for f in request.files)
+        caching.whole_fingerprint(analyzer.name), caching.digests, (f.path for f in request.files)
     )
     tally.combined = caching.cache.load_output(key) if key else None
     return tally.combined is not None
@@ -283,7 +294,8 @@ def _take_cached(
         return request if request.files else None
     fingerprint = caching.fingerprints[analyzer.name]
     if analyzer.scope != "file":
-        key = project_key(fingerprint, caching.digests, (f.path for f in request.files))
+        whole = caching.whole_fingerprint(analyzer.name)
+        key = project_key(whole, caching.digests, (f.path for f in request.files))
         cached = caching.cache.load_output(key) if key else None
         if cached is None:
             return request
@@ -455,7 +467,8 @@ def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings, tally: _
     unchanged = caching.snapshot.unchanged(f.path for f in request.files)
     if task.analyzer.scope != "file" or task.outputs is not None:
         keyed = project_key if task.outputs is None else combine_key
-        key = keyed(fingerprint, caching.digests, (f.path for f in request.files))
+        whole = caching.whole_fingerprint(task.analyzer.name)
+        key = keyed(whole, caching.digests, (f.path for f in request.files))
         if key and len(unchanged) == len(request.files):
             caching.cache.store_output(key, output)
         return

@@ -42,6 +42,11 @@ class Analyzer(Protocol):
     worker processes and cache per file, or ``"project"`` when the tool needs the whole
     program at once. ``file_patterns`` are globs (matched against the relative path and
     the file name) selecting the files it wants.
+
+    An analyzer whose whole-project step (a project run, or ``combine``) also reads files at
+    the root that may not be among its own (a coverage report git ignores, the packaging
+    file naming the project) lists their globs in an optional ``reads_also``: the engine
+    puts what they hold in that step's cache keys (see ``reads_also``).
     """
 
     name: str
@@ -52,6 +57,13 @@ class Analyzer(Protocol):
     def tool_version(self) -> str: ...
 
     def analyze(self, request: AnalysisRequest) -> AnalysisOutput | AnalyzerFailure: ...
+
+
+def reads_also(analyzer: Analyzer) -> tuple[str, ...]:
+    """The root-relative globs of the files an analyzer's whole-project step reads besides
+    its own (an optional attribute: most analyzers read only what they are given)."""
+    found = getattr(analyzer, "reads_also", ())
+    return tuple(str(p) for p in found) if isinstance(found, tuple | list) else ()
 
 
 @runtime_checkable

@@ -43,6 +43,7 @@ from analyzer.plugins import (
     CombiningAnalyzer,
     LoadedAnalyzer,
     discover_analyzers,
+    reads_also,
 )
 from analyzer.pool import WorkerPool
 from analyzer.rules import RuleBook, load_rulebook
@@ -54,7 +55,7 @@ from analyzer.screened_cache import (
     touch_entries,
 )
 from analyzer.sharding import Shard, defers_join, is_whole_program, reports_on, shard_files
-from analyzer.snapshot import TreeSnapshot, take_snapshot
+from analyzer.snapshot import TreeSnapshot, digest_extra, take_snapshot
 from analyzer.source_index import index_with_cache, spans_pack_key
 from analyzer.suppress import apply_config_suppressions
 
@@ -407,8 +408,13 @@ def _cache_settings(
         )
         for a in analyzers
     }
+    extra = {a.name: digest_extra(snapshot.root, reads_also(a)) for a in analyzers if reads_also(a)}
     return CacheSettings(
-        cache=cache, fingerprints=fingerprints, digests=snapshot.digests, snapshot=snapshot
+        cache=cache,
+        fingerprints=fingerprints,
+        digests=snapshot.digests,
+        snapshot=snapshot,
+        extra=extra,
     )
 
 

@@ -83,7 +83,7 @@ def screened_key(
     ]
     for analyzer in sorted(analyzers, key=lambda a: a.name):
         request = requests[analyzer.name]
-        parts += [analyzer.name, caching.fingerprints[analyzer.name], request.root]
+        parts += [analyzer.name, caching.whole_fingerprint(analyzer.name), request.root]
         for path in sorted(f.path for f in request.files):
             digest = caching.digests.get(path)
             if digest is None:
@@ -154,14 +154,15 @@ def touch_entries(
     for the next scan that changes a file."""
     for analyzer in analyzers:
         fingerprint = caching.fingerprints[analyzer.name]
+        whole = caching.whole_fingerprint(analyzer.name)
         request = requests[analyzer.name]
         paths = [f.path for f in request.files]
         if analyzer.scope == "file":
             keys: list[str | None] = [pack_key("file", fingerprint, request.root)]
             if isinstance(analyzer, CombiningAnalyzer):
-                keys.append(combine_key(fingerprint, caching.digests, paths))
+                keys.append(combine_key(whole, caching.digests, paths))
         else:
-            keys = [project_key(fingerprint, caching.digests, paths)]
+            keys = [project_key(whole, caching.digests, paths)]
         for key in keys:
             if key is not None:
                 caching.cache.touch(key)

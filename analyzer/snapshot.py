@@ -97,3 +97,23 @@ def signature(status: os.stat_result) -> Signature:
 
 def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+# The largest file an analyzer reads as data besides its own (a coverage database).
+EXTRA_LIMIT = 64 * 1024 * 1024
+
+
+def digest_extra(root: str | Path, patterns: Iterable[str]) -> str:
+    """Which files matching ``patterns`` (globs at the root) exist and what they hold: the
+    files an analyzer reads besides its own, read through the guarded reader; one it cannot
+    read is named with the reason (the analyzer then reports the same)."""
+    base = Path(root)
+    parts: list[str] = []
+    with TreeReader(root) as reader:
+        for pattern in patterns:
+            for path in sorted(p.relative_to(base).as_posix() for p in base.glob(pattern)):
+                try:
+                    parts += [path, digest_bytes(reader.read(path, limit=EXTRA_LIMIT))]
+                except OSError as exc:
+                    parts += [path, f"unreadable: {exc}"]
+    return digest_bytes("\0".join(parts).encode("utf-8", "surrogatepass"))

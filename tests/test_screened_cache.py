@@ -139,6 +139,49 @@ def test_a_damaged_entry_is_computed_again(
     assert warm.findings == cold.findings
 
 
+def _cobertura(hits: dict[int, int]) -> str:
+    lines = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in sorted(hits.items()))
+    return (
+        '<?xml version="1.0" ?>\n<coverage line-rate="0.5"><sources><source>/ci</source>'
+        "</sources><packages><package name='p'><classes><class name='m' filename='calc.py'>"
+        f"<methods/><lines>{lines}</lines></class></classes></package></packages></coverage>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("analyzer_name", "before", "after"),
+    [
+        # The testing join reads a coverage file at the root that discovery left out (as
+        # git ignores it): its low coverage must be reported once it drops.
+        ("testing", _cobertura({1: 1, 2: 1, 5: 1}), _cobertura({1: 1, 2: 0, 5: 0})),
+        # The documentation join reads the project's name from setup.cfg, which is none of
+        # its files, to know the README links to the project's own documentation site.
+        ("documentation", "[metadata]\nname = other\n", "[metadata]\nname = myproj\n"),
+    ],
+)
+def test_a_file_a_join_reads_besides_its_own_is_in_the_key(
+    tmp_path: Path, analyzer_name: str, before: str, after: str
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\nX = add(1, 2)\n")
+    (root / "README.md").write_text("# Myproj\n\n[Site](https://myproj.readthedocs.io/).\n")
+    read = "coverage.xml" if analyzer_name == "testing" else "setup.cfg"
+    (root / read).write_text(before)
+    config = ScanConfig(
+        jobs=1,
+        cache_dir=tmp_path / "cache",
+        selected_analyzers=frozenset({analyzer_name}),
+        exclude=(read,),
+    )
+    cold = analyzer.scan.run_scan(root, config)
+    (root / read).write_text(after)
+    warm = analyzer.scan.run_scan(root, config)
+    fresh = analyzer.scan.run_scan(root, replace(config, use_cache=False))
+    assert (cold.findings, cold.measures) != (fresh.findings, fresh.measures)
+    assert (warm.findings, warm.measures) == (fresh.findings, fresh.measures)
+
+
 def test_the_key_covers_every_module_the_stages_import() -> None:
     """A change to code between the analyzers' outputs and the screened findings must change
     the key: each stage module's own imports from the package are stage modules too."""

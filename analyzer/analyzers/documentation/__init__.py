@@ -45,6 +45,9 @@ class DocumentationAnalyzer:
     tool = "documentation"
     scope = "file"
     file_patterns = (*DOC_PATTERNS, *API_SPEC_PATTERNS, "*.py", "mkdocs.yml")
+    # The join reads the project's name (read_project_name) to tell its own documentation
+    # site from others': those files' content is then in the join's cache key.
+    reads_also = ("pyproject.toml", "setup.cfg", "*.dist-info/METADATA")
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"

@@ -28,6 +28,9 @@ class TestingAnalyzer:
     tool = "testing"
     scope = "file"
     file_patterns = ("*.py", *COVERAGE_FILES)
+    # The join also reads a coverage file at the root that discovery left out (git ignores
+    # them as a rule): its content is then in the join's cache key.
+    reads_also = COVERAGE_FILES
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"
