@@ -182,6 +182,27 @@ def test_a_file_a_join_reads_besides_its_own_is_in_the_key(
     assert (warm.findings, warm.measures) == (fresh.findings, fresh.measures)
 
 
+def test_a_stub_mypy_is_not_given_steers_nothing(tmp_path: Path) -> None:
+    """An excluded (or git-ignored, or oversized) stub is none of the typing run's files,
+    so none of its key: mypy must not read it either (``--follow-imports=skip`` does not
+    skip stubs), or editing it would be served the findings it no longer gives."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "app.py").write_text("from gen import VALUE\n\n\ndef f() -> int:\n    return VALUE\n")
+    (root / "gen.pyi").write_text("VALUE: int\n")
+    config = ScanConfig(
+        jobs=1,
+        cache_dir=tmp_path / "cache",
+        selected_analyzers=frozenset({"typing"}),
+        exclude=("gen.pyi",),
+    )
+    analyzer.scan.run_scan(root, config)
+    (root / "gen.pyi").write_text("VALUE: str\n")
+    warm = analyzer.scan.run_scan(root, config)
+    fresh = analyzer.scan.run_scan(root, replace(config, use_cache=False))
+    assert warm.findings == fresh.findings == ()
+
+
 def test_the_key_covers_every_module_the_stages_import() -> None:
     """A change to code between the analyzers' outputs and the screened findings must change
     the key: each stage module's own imports from the package are stage modules too."""

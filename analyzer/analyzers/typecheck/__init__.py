@@ -97,7 +97,7 @@ class TypingAnalyzer:
         measures = _annotation_measures(parsed)
         checked, uncheckable = _split_uncheckable(parsed)
         errors.extend(uncheckable)
-        workdir = _working_directory(request, checked, hide=bool(uncheckable))
+        workdir = _working_directory(request, checked)
         findings: list[RawFinding] = []
         for group in _unique_module_groups(checked):
             result = _run_mypy(request, [c.path for c in group], workdir)
@@ -142,12 +142,12 @@ def _uncheckable_reason(item: _Checked) -> str | None:
     return None
 
 
-def _working_directory(request: AnalysisRequest, checked: Sequence[_Checked], *, hide: bool) -> str:
-    """Where mypy runs: the root itself, or, when files must be kept from it (mypy would
-    still find a shadowing module through its search path, or import a bad file name), a
-    view of the tree holding links to the checked files only. Paths and module names stay."""
-    if not hide:
-        return request.root
+def _working_directory(request: AnalysisRequest, checked: Sequence[_Checked]) -> str:
+    """Where mypy runs: a view of the tree holding links to the checked files only, never
+    the root. There mypy would still find what it is not given: a shadowing module or a bad
+    file name through its search path, and any stub (``--follow-imports=skip`` does not skip
+    stubs) that is excluded, git-ignored or oversized, which would steer the findings while
+    being none of the files the cache key names. Paths and module names stay."""
     view = Path(_cache_dir(request)) / "view"
     shutil.rmtree(view, ignore_errors=True)
     for item in checked:
