@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from analyzer.analyzers import typecheck
 from analyzer.analyzers.complexity import ComplexityAnalyzer
 from analyzer.analyzers.deadcode import DeadCodeAnalyzer
 from analyzer.analyzers.security import SecurityAnalyzer
@@ -126,6 +128,35 @@ def test_mypy_ignores_the_targets_config_and_plugins(tmp_path: Path) -> None:
     output = _run(TypingAnalyzer(), root)
     assert not marker.exists()
     assert output.findings == ()  # disallow_untyped_defs from the target's config is not applied
+
+
+def test_two_typing_runs_on_one_tree_take_turns(tmp_path: Path) -> None:
+    """A second scan of the same tree must not rebuild the view of files under a running
+    mypy: while one run holds the tree's lock, another waits before touching the view."""
+    fcntl = pytest.importorskip("fcntl")
+    root = write_tree(tmp_path / "repo", {"app.py": 'x: int = "a"\n'})
+    cache = tmp_path / "cache"
+    folder = Path(typecheck._cache_dir(_request(root, cache)))
+    sentinel = folder / "view" / "still-here"
+    sentinel.parent.mkdir(parents=True)
+    sentinel.write_text("")
+    outputs: list[AnalysisOutput] = []
+    with (folder / "lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = threading.Thread(
+            target=lambda: outputs.append(_run(TypingAnalyzer(), root, cache))
+        )
+        second.start()
+        second.join(timeout=2)
+        assert second.is_alive() and sentinel.exists()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    second.join(timeout=120)
+    assert not sentinel.exists()
+    assert _codes(outputs[0]) == {("app.py", 1, "assignment")}
+
+
+def _request(root: Path, cache: Path) -> AnalysisRequest:
+    return AnalysisRequest(root=str(root), files=(), cache_dir=str(cache))
 
 
 def test_mypy_duplicate_module_names_are_checked_separately(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ so files are parsed here first; unparseable ones are reported as errors and left
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
@@ -19,14 +20,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from analyzer.cache import module_digest
-from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Severity
+from analyzer.model import AnalysisOutput, FileError, Measure, RawFinding, Scope, Severity
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 from analyzer.source import decode_source, parse_text, read_bytes
 
@@ -77,10 +78,10 @@ class _Checked:
 class TypingAnalyzer:
     name = "typing"
     tool = "mypy"
-    scope = "project"
+    scope: Scope = "project"
     # The root pyproject.toml is read as data for the Python version the project requires;
     # listing it here puts its content in the cache key.
-    file_patterns = ("*.py", "*.pyi", PROJECT_PATTERN)
+    file_patterns: tuple[str, ...] = ("*.py", "*.pyi", PROJECT_PATTERN)
 
     def tool_version(self) -> str:
         return version("mypy")
@@ -97,16 +98,37 @@ class TypingAnalyzer:
         measures = _annotation_measures(parsed)
         checked, uncheckable = _split_uncheckable(parsed)
         errors.extend(uncheckable)
-        workdir = _working_directory(request, checked)
         findings: list[RawFinding] = []
-        for group in _unique_module_groups(checked):
-            result = _run_mypy(request, [c.path for c in group], workdir)
-            if isinstance(result, AnalyzerFailure):
-                return result
-            group_findings, group_errors = result
-            findings.extend(group_findings)
-            errors.extend(group_errors)
+        with _one_run_per_tree(request):
+            workdir = _working_directory(request, checked)
+            for group in _unique_module_groups(checked):
+                result = _run_mypy(request, [c.path for c in group], workdir)
+                if isinstance(result, AnalyzerFailure):
+                    return result
+                group_findings, group_errors = result
+                findings.extend(group_findings)
+                errors.extend(group_errors)
         return AnalysisOutput(findings=tuple(findings), errors=tuple(errors), measures=measures)
+
+
+@contextlib.contextmanager
+def _one_run_per_tree(request: AnalysisRequest) -> Iterator[None]:
+    """Two scans of one tree at once (an editor's scan and a pre-commit hook) share its
+    view and mypy's incremental cache: one rebuilding the view under the other's mypy would
+    hide its files. They take turns; the worker's time limit still bounds the wait."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): runs are not serialized
+        yield
+        return
+    folder = Path(_cache_dir(request))
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _target_python(root: str) -> str | None:
