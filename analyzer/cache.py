@@ -62,12 +62,15 @@ def module_digest(module_name: str) -> str:
 def analyzer_fingerprint(
     *, name: str, module: str, tool_version: str, options: Mapping[str, object], rules_digest: str
 ) -> str:
-    """Everything about an analyzer, except its input files, that its output depends on."""
+    """Everything about an analyzer, except its input files, that its output depends on:
+    with the Python it runs on, since what parses (and what the tools report) depends on it
+    and one user cache serves every virtualenv."""
     settings = json.dumps(sorted((k, repr(v)) for k, v in options.items()))
     return _digest_text(
         FORMAT,
         _MODEL_SHAPE,
         __version__,
+        sys.version,
         name,
         module,
         module_digest(module),

@@ -4,6 +4,7 @@ A corrupt entry is a miss, never trusted."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -129,6 +130,18 @@ def test_a_tool_version_change_invalidates_everything(
     root, logs, config = recorded
     _scan(root, config, RecordingAnalyzer(name="per-file", log_dir=str(logs), version="1.0"))
     _scan(root, config, RecordingAnalyzer(name="per-file", log_dir=str(logs), version="2.0"))
+    assert len(analyzed_paths(logs, "per-file")) == 14
+
+
+def test_another_python_invalidates_everything(
+    recorded: tuple[Path, Path, ScanConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One user cache serves every virtualenv; what parses depends on the Python."""
+    root, logs, config = recorded
+    analyzer = RecordingAnalyzer(name="per-file", log_dir=str(logs))
+    _scan(root, config, analyzer)
+    monkeypatch.setattr(sys, "version", "3.99.0 (elsewhere)")
+    _scan(root, config, analyzer)
     assert len(analyzed_paths(logs, "per-file")) == 14
 
 
