@@ -17,6 +17,11 @@ from analyzer.discover.reader import read_inside
 METADATA_LIMIT = 1024 * 1024
 
 
+# What read_project_name reads, as globs at the root (an analyzer that uses the name keys
+# its cache by these files' content).
+PROJECT_NAME_FILES = ("pyproject.toml", "setup.cfg", "*.dist-info/METADATA")
+
+
 def read_project_name(root: Path) -> str | None:
     """The name the project gives itself: pyproject.toml, setup.cfg, or a wheel's METADATA."""
     for reader in (_pyproject_name, _setup_cfg_name, _wheel_name):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.metadata import version
 
+from analyzer.discover.project import PROJECT_NAME_FILES
 from analyzer.model import AnalysisOutput
 from analyzer.plugins import AnalysisRequest, AnalyzerFailure
 
@@ -47,7 +48,7 @@ class DocumentationAnalyzer:
     file_patterns = (*DOC_PATTERNS, *API_SPEC_PATTERNS, "*.py", "mkdocs.yml")
     # The join reads the project's name (read_project_name) to tell its own documentation
     # site from others': those files' content is then in the join's cache key.
-    reads_also = ("pyproject.toml", "setup.cfg", "*.dist-info/METADATA")
+    reads_also = PROJECT_NAME_FILES
 
     def tool_version(self) -> str:
         return f"repo-roadmap {version('repo-roadmap')}"
