@@ -108,6 +108,28 @@ class CacheSettings:
             return self.fingerprints[name]
         return digest_bytes(f"{self.fingerprints[name]}\0{extra}".encode())
 
+    def pack(self, name: str, root: str) -> str:
+        """The key of the pack holding an analyzer's per-file entries for one tree."""
+        return pack_key("file", self.fingerprints[name], root)
+
+    def whole_key(self, name: str, request: AnalysisRequest, *, combined: bool) -> str | None:
+        """The key of a project run over the request's files (``combined``: of a combine
+        step); None when one of them could not be read."""
+        keyed = combine_key if combined else project_key
+        return keyed(self.whole_fingerprint(name), self.digests, (f.path for f in request.files))
+
+
+def entry_keys(analyzer: Analyzer, request: AnalysisRequest, caching: CacheSettings) -> list[str]:
+    """The cache entries a scan reads for ``analyzer``: its pack of per-file entries and its
+    combine step, or its project run."""
+    if analyzer.scope != "file":
+        keys = [caching.whole_key(analyzer.name, request, combined=False)]
+    else:
+        keys = [caching.pack(analyzer.name, request.root)]
+        if _combining(analyzer) is not None:
+            keys.append(caching.whole_key(analyzer.name, request, combined=True))
+    return [key for key in keys if key is not None]
+
 
 @dataclass(kw_only=True)
 class _Tally:
@@ -271,9 +293,7 @@ def _take_cached_combine(
         return True
     if caching is None:
         return False
-    key = combine_key(
-        caching.whole_fingerprint(analyzer.name), caching.digests, (f.path for f in request.files)
-    )
+    key = caching.whole_key(analyzer.name, request, combined=True)
     tally.combined = caching.cache.load_output(key) if key else None
     return tally.combined is not None
 
@@ -294,15 +314,14 @@ def _take_cached(
         return request if request.files else None
     fingerprint = caching.fingerprints[analyzer.name]
     if analyzer.scope != "file":
-        whole = caching.whole_fingerprint(analyzer.name)
-        key = project_key(whole, caching.digests, (f.path for f in request.files))
+        key = caching.whole_key(analyzer.name, request, combined=False)
         cached = caching.cache.load_output(key) if key else None
         if cached is None:
             return request
         tally.outputs.append(cached)
         tally.cached_files = len(request.files)
         return None
-    pack = caching.cache.load_pack(pack_key("file", fingerprint, request.root))
+    pack = caching.cache.load_pack(caching.pack(analyzer.name, request.root))
     tally.pack = _kept_entries(pack, request)
     tally.pack_changed = len(tally.pack) != len(pack)
     missing: list[SourceFile] = []
@@ -335,8 +354,7 @@ def _store_pack(
 ) -> None:
     if caching is None or analyzer.scope != "file" or not tally.pack_changed:
         return
-    key = pack_key("file", caching.fingerprints[analyzer.name], request.root)
-    caching.cache.store_pack(key, tally.pack)
+    caching.cache.store_pack(caching.pack(analyzer.name, request.root), tally.pack)
     tally.pack_changed = False
 
 
@@ -345,8 +363,13 @@ def _report_cached(
     tallies: Mapping[str, _Tally],
     on_progress: ProgressCallback | None,
 ) -> None:
-    for analyzer in analyzers:
-        if on_progress and tallies[analyzer.name].total == 0:
+    report_done([a for a in analyzers if tallies[a.name].total == 0], on_progress)
+
+
+def report_done(analyzers: Sequence[Analyzer], on_progress: ProgressCallback | None) -> None:
+    """Progress for analyzers with nothing left to run: each is done at once."""
+    if on_progress is not None:
+        for analyzer in analyzers:
             on_progress(Progress(analyzer=analyzer.name, done=1, total=1))
 
 
@@ -466,9 +489,7 @@ def _store(task: _Task, output: AnalysisOutput, caching: CacheSettings, tally: _
     request, fingerprint = task.request, caching.fingerprints[task.analyzer.name]
     unchanged = caching.snapshot.unchanged(f.path for f in request.files)
     if task.analyzer.scope != "file" or task.outputs is not None:
-        keyed = project_key if task.outputs is None else combine_key
-        whole = caching.whole_fingerprint(task.analyzer.name)
-        key = keyed(whole, caching.digests, (f.path for f in request.files))
+        key = caching.whole_key(task.analyzer.name, request, combined=task.outputs is not None)
         if key and len(unchanged) == len(request.files):
             caching.cache.store_output(key, output)
         return

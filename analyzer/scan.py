@@ -13,9 +13,10 @@ from typing import Literal
 from analyzer.analyze import (
     AnalysisRun,
     CacheSettings,
-    Progress,
     ProgressCallback,
+    entry_keys,
     merge,
+    report_done,
     run_analyzers,
     select_files,
 )
@@ -52,7 +53,6 @@ from analyzer.screened_cache import (
     load_screened,
     screened_key,
     store_screened,
-    touch_entries,
 )
 from analyzer.sharding import Shard, defers_join, is_whole_program, reports_on, shard_files
 from analyzer.snapshot import TreeSnapshot, digest_extra, take_snapshot
@@ -306,9 +306,8 @@ def _analyze_and_screen(
     try:
         served = load_screened(caching.cache, key) if caching and key else None
         if caching is not None and served is not None:
-            touch_entries(caching, part.active, part.requests)
-            caching.cache.touch(spans_pack_key(snapshot.root))
-            _report_served(part.active, on_progress)
+            _keep_entries_behind(caching, part, snapshot.root)
+            report_done(part.active, on_progress)
             return served, ()
         analysis, sources = _analyze(
             snapshot, caching, part, versions, config=config, on_progress=on_progress
@@ -340,10 +339,13 @@ def _store_if_unchanged(caching: CacheSettings, key: str, screened: Screened, pa
         store_screened(caching.cache, key, screened, keyed)
 
 
-def _report_served(analyzers: Sequence[Analyzer], on_progress: ProgressCallback | None) -> None:
-    if on_progress is not None:
-        for analyzer in analyzers:
-            on_progress(Progress(analyzer=analyzer.name, done=1, total=1))
+def _keep_entries_behind(caching: CacheSettings, part: _Part, root: str) -> None:
+    """Mark the entries a served result stands for as used, so pruning keeps them for the
+    next scan that changes a file."""
+    for analyzer in part.active:
+        for key in entry_keys(analyzer, part.requests[analyzer.name], caching):
+            caching.cache.touch(key)
+    caching.cache.touch(spans_pack_key(root))
 
 
 def _analyze(

@@ -24,17 +24,14 @@ from analyzer.analyze import CacheSettings
 from analyzer.cache import (
     FORMAT,
     ResultCache,
-    combine_key,
     digest_bytes,
     module_digest,
-    pack_key,
-    project_key,
     records_from_payload,
     records_payload,
 )
 from analyzer.config import ScanConfig
 from analyzer.model import PROJECT_PATH, AnalyzerRun, Endpoint, FileError, Finding, Measure
-from analyzer.plugins import AnalysisRequest, Analyzer, CombiningAnalyzer
+from analyzer.plugins import AnalysisRequest, Analyzer
 
 # The code between the analyzers' outputs and the screened findings: a change to any of
 # these modules changes what the stages produce, so it is part of the key. (The analyzers'
@@ -107,7 +104,7 @@ def _screening_settings(config: ScanConfig) -> str:
 
 
 def load_screened(cache: ResultCache, key: str) -> Screened | None:
-    """The stored result with every run's duration zero (nothing ran), or None."""
+    """The stored result (every run's duration zero: nothing ran), or None."""
     payload = cache.load_payload(key)
     if not isinstance(payload, dict):
         return None
@@ -122,7 +119,7 @@ def load_screened(cache: ResultCache, key: str) -> Screened | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-    return replace(screened, runs=tuple(replace(r, duration_s=0.0) for r in screened.runs))
+    return screened
 
 
 def store_screened(
@@ -143,26 +140,3 @@ def store_screened(
         "endpoints": records_payload(screened.endpoints),
     }
     cache.store_payload(key, payload)
-
-
-def touch_entries(
-    caching: CacheSettings,
-    analyzers: Sequence[Analyzer],
-    requests: Mapping[str, AnalysisRequest],
-) -> None:
-    """Mark the per-analyzer entries behind a served result as used, so pruning keeps them
-    for the next scan that changes a file."""
-    for analyzer in analyzers:
-        fingerprint = caching.fingerprints[analyzer.name]
-        whole = caching.whole_fingerprint(analyzer.name)
-        request = requests[analyzer.name]
-        paths = [f.path for f in request.files]
-        if analyzer.scope == "file":
-            keys: list[str | None] = [pack_key("file", fingerprint, request.root)]
-            if isinstance(analyzer, CombiningAnalyzer):
-                keys.append(combine_key(whole, caching.digests, paths))
-        else:
-            keys = [project_key(whole, caching.digests, paths)]
-        for key in keys:
-            if key is not None:
-                caching.cache.touch(key)
