@@ -65,6 +65,23 @@ def reaped(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]
         process.communicate()
 
 
+def dated_git(repo: Path, *args: str, when: str) -> str:
+    """Run git in ``repo`` with a fixed author and date and no user or system config (a
+    history whose dates the test chooses); its standard output."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    }  # fmt: skip
+    completed = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=repo, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return completed.stdout
+
+
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """Create files (dedented text, or raw bytes) under ``root``."""
     for rel, content in files.items():

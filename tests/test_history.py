@@ -3,8 +3,6 @@ hardened runner, mapped onto functions, and turned into a different schedule."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -23,7 +21,7 @@ from analyzer.render.json_report import build_report
 from analyzer.render.markdown import render_markdown
 from analyzer.report import Report, with_roadmap
 from analyzer.scan import run_scan
-from tests.conftest import run_roadmap
+from tests.conftest import dated_git, run_roadmap
 
 BRANCHES = "\n".join(f"    if x == {n}:\n        y += {n}" for n in range(22))
 OTHERS = ("api", "dead-code", "documentation", "frontend", "infrastructure", "security")
@@ -41,15 +39,7 @@ def module(prefix: str, marker: str = "") -> str:
 
 
 def git(repo: Path, *args: str, when: str = "2025-01-01T12:00:00+00:00") -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    }  # fmt: skip
-    subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    dated_git(repo, *args, when=when)
 
 
 def commit(repo: Path, files: Mapping[str, str], when: str, message: str = "change") -> None:

@@ -7,14 +7,12 @@ every other one remains, and the new findings sit on added lines."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run_roadmap, write_tree
+from tests.conftest import dated_git, run_roadmap, write_tree
 
 FAST = ("--select", "security,dead-code", "--no-cache")
 FIRST = {
@@ -57,18 +55,7 @@ FIRST = {
 
 
 def git(repo: Path, *args: str, when: str = "2025-01-06T12:00:00+00:00") -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    }  # fmt: skip
-    completed = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return completed.stdout
+    return dated_git(repo, *args, when=when)
 
 
 def second_commit(repo: Path) -> None:
