@@ -15,7 +15,7 @@ from analyzer.progress.compare import display_name
 from analyzer.progress.markdown import metric_movement, schedule_words
 from analyzer.progress.outcome import Progress
 from analyzer.render.numbers import format_number
-from analyzer.render.text import escape, plural
+from analyzer.render.text import SEVERITY_STYLE, escape, plural
 
 RECOMMENDATIONS_SHOWN: Final = 12
 METRICS_SHOWN: Final = 6
@@ -26,7 +26,6 @@ _STATUS_STYLE: Final = {
     "not started": "dim",
     "not measurable": "dim",
 }
-_SEVERITY_STYLE: Final = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
 def render_progress_text(progress: Progress) -> str:
@@ -160,7 +159,7 @@ def _print_debt(progress: Progress, console: Console) -> None:
     )
     for item in debt.findings[:WORST_SHOWN]:
         finding = item.finding
-        style = _SEVERITY_STYLE[finding.severity]
+        style = SEVERITY_STYLE[finding.severity]
         console.print(
             f"  [{style}]{finding.severity}[/{style}] {escape(finding.path)}:{finding.line} "
             f"{escape(finding.rule_id)} {escape(finding.message)}",

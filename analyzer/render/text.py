@@ -17,7 +17,7 @@ from analyzer.render.json_report import build_report
 from analyzer.render.roadmap_view import tool_label
 from analyzer.report import Report
 
-_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 TOP_FILES = 10
 NEW_FINDINGS_SHOWN = 20
@@ -63,7 +63,7 @@ def _category_table(findings: list[dict[str, Any]]) -> Table:
     table = Table(title="Findings by category and severity", title_justify="left")
     table.add_column("category")
     for severity in SEVERITIES:
-        table.add_column(severity, justify="right", style=_SEVERITY_STYLE[severity])
+        table.add_column(severity, justify="right", style=SEVERITY_STYLE[severity])
     table.add_column("total", justify="right", style="bold")
     counts = Counter((f["category"], f["severity"]) for f in findings)
     for category in sorted({f["category"] for f in findings}):
@@ -76,7 +76,7 @@ def _top_files_table(findings: list[dict[str, Any]]) -> Table:
     table = Table(title=f"Top {TOP_FILES} files", title_justify="left")
     table.add_column("file", overflow="fold")
     table.add_column("findings", justify="right")
-    table.add_column("high", justify="right", style=_SEVERITY_STYLE["high"])
+    table.add_column("high", justify="right", style=SEVERITY_STYLE["high"])
     per_file = Counter(f["path"] for f in findings)
     high = Counter(f["path"] for f in findings if f["severity"] == "high")
     for path, count in sorted(per_file.items(), key=lambda item: (-item[1], item[0]))[:TOP_FILES]:
@@ -154,7 +154,7 @@ def _print_baseline(report: dict[str, Any], console: Console) -> None:
     console.print(line)
     new = [f for f in report["findings"] if f.get("baseline_status") == "new"]
     for finding in new[:NEW_FINDINGS_SHOWN]:
-        style = _SEVERITY_STYLE.get(finding["severity"], "")
+        style = SEVERITY_STYLE.get(finding["severity"], "")
         console.print(
             f"  new [{style}]{finding['severity']}[/{style}] "
             f"{escape(finding['path'])}:{finding['line']} "
