@@ -282,15 +282,15 @@ def _element(element: type[Any], item: Any) -> Any:
         tupled = _TUPLE_FIELDS[element] = _tuple_fields(element)
     for name in tupled:
         if name in item:
-            item[name] = _tuples(item[name])
+            item[name] = tuples_from_json(item[name])
     return element(**item)
 
 
-def _tuples(value: Any) -> Any:
+def tuples_from_json(value: Any) -> Any:
     """JSON lists back to the tuples the frozen dataclasses hold."""
     if type(value) is not list:
         return value
-    return tuple([_tuples(v) if type(v) is list else v for v in value])
+    return tuple([tuples_from_json(v) if type(v) is list else v for v in value])
 
 
 def _element_types() -> dict[str, type[Any]]:

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from analyzer.cache import tuples_from_json
 from analyzer.model import Endpoint, RawFinding
 
 CollectionKind = Literal[
@@ -224,16 +225,12 @@ def facts_from_json(text: str) -> ModuleFacts:
     for name, value in payload.items():
         element = _ELEMENTS.get(name)
         if element is None:
-            values[name] = _tuples(value)
+            values[name] = tuples_from_json(value)
         else:
             values[name] = tuple(
-                element(**{k: _tuples(v) for k, v in item.items()}) for item in value
+                element(**{k: tuples_from_json(v) for k, v in item.items()}) for item in value
             )
     return ModuleFacts(**values)
-
-
-def _tuples(value: Any) -> Any:
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def join_path(prefix: str, path: str) -> str:
