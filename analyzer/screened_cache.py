@@ -30,6 +30,7 @@ from analyzer.cache import (
     records_payload,
 )
 from analyzer.config import ScanConfig
+from analyzer.identity import config_table
 from analyzer.model import PROJECT_PATH, AnalyzerRun, Endpoint, FileError, Finding, Measure
 from analyzer.plugins import AnalysisRequest, Analyzer
 
@@ -90,17 +91,10 @@ def screened_key(
 
 
 def _screening_settings(config: ScanConfig) -> str:
-    """What the configuration changes in screening; sets sorted, so the text is stable."""
-    return json.dumps(
-        [
-            sorted(config.severity_overrides),
-            list(config.disabled_rules),
-            [[glob, list(rules)] for glob, rules in config.path_ignores],
-            config.min_severity,
-            None if config.only_paths is None else sorted(config.only_paths),
-        ],
-        ensure_ascii=True,
-    )
+    """What the configuration changes in the findings: the table the scan's identity is
+    made of, and the ``--changed-since`` paths (sorted, so the text is stable)."""
+    only = None if config.only_paths is None else sorted(config.only_paths)
+    return json.dumps([config_table(config), only], sort_keys=True, ensure_ascii=True)
 
 
 def load_screened(cache: ResultCache, key: str) -> Screened | None:
