@@ -410,7 +410,9 @@ def _cache_settings(
         )
         for a in analyzers
     }
-    extra = {a.name: digest_extra(snapshot.root, reads_also(a)) for a in analyzers if reads_also(a)}
+    extra = {
+        a.name: digest_extra(snapshot.root, also) for a in analyzers if (also := reads_also(a))
+    }
     return CacheSettings(
         cache=cache,
         fingerprints=fingerprints,
