@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.cache import digest_bytes
-from analyzer.discover.reader import TreeReader
+from analyzer.discover.reader import TreeReader, glob_inside
 from analyzer.source import MAX_SOURCE_BYTES
 
 # Timestamps are kept at the granularity of the kernel's clock tick, not to the nanosecond:
@@ -107,11 +107,10 @@ def digest_extra(root: str | Path, patterns: Iterable[str]) -> str:
     """Which files matching ``patterns`` (globs at the root) exist and what they hold: the
     files an analyzer reads besides its own, read through the guarded reader; one it cannot
     read is named with the reason (the analyzer then reports the same)."""
-    base = Path(root)
     parts: list[str] = []
     with TreeReader(root) as reader:
         for pattern in patterns:
-            for path in sorted(p.relative_to(base).as_posix() for p in base.glob(pattern)):
+            for path in glob_inside(root, pattern):
                 try:
                     parts += [path, digest_bytes(reader.read(path, limit=EXTRA_LIMIT))]
                 except OSError as exc:

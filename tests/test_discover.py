@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.discover import discover_files, matches_any
-from analyzer.discover.reader import TreeReader, read_inside
+from analyzer.discover.reader import TreeReader, glob_inside, read_inside
 from tests.conftest import write_tree
 
 
@@ -131,3 +131,16 @@ def _answer(read: Callable[[str], bytes], path: str) -> bytes | str:
         return read(path)
     except OSError:
         return "refused"
+
+
+def test_root_globs_never_list_a_linked_folder_outside_the_tree(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (outside / "evil.dist-info").mkdir(parents=True)
+    (outside / "evil.dist-info" / "METADATA").write_text("Name: evil\n")
+    (root / "pkg-1.0.dist-info").mkdir(parents=True)
+    (root / "pkg-1.0.dist-info" / "METADATA").write_text("Name: pkg\n")
+    os.symlink(outside / "evil.dist-info", root / "linked.dist-info")
+    (root / "coverage.xml").write_text("<coverage/>")
+    assert glob_inside(root, "*.dist-info/METADATA") == ["pkg-1.0.dist-info/METADATA"]
+    assert glob_inside(root, "coverage.xml") == ["coverage.xml"]
+    assert glob_inside(root, "missing.json") == []

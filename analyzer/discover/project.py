@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from analyzer.discover.reader import read_inside
+from analyzer.discover.reader import glob_inside, read_inside
 
 # Packaging metadata is a few kilobytes; a megabyte is generous and bounds a hostile one.
 METADATA_LIMIT = 1024 * 1024
@@ -75,7 +75,7 @@ def _setup_cfg_name(root: Path) -> str | None:
 
 def _wheel_name(root: Path) -> str | None:
     """An unzipped wheel has exactly one ``*.dist-info/METADATA`` at its top."""
-    candidates = sorted(p.relative_to(root).as_posix() for p in root.glob("*.dist-info/METADATA"))
+    candidates = glob_inside(root, "*.dist-info/METADATA")
     if len(candidates) != 1:
         return None
     text = read_metadata_text(root, candidates[0])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import os
 import stat
 from pathlib import Path
@@ -190,6 +191,31 @@ class TreeReader:
                 os.close(parent)
         except OSError:
             return None
+
+
+def glob_inside(root: str | Path, pattern: str) -> list[str]:
+    """Relative paths matching ``pattern`` (a glob per component, from the root), sorted.
+    Only real folders are entered: ``Path.glob`` would list what a linked folder holds,
+    outside the tree. A matching file may still be a link; reading it decides."""
+    found = [""]
+    for depth, part in enumerate(pattern.split("/"), start=1):
+        last = depth == len(pattern.split("/"))
+        found = [
+            f"{folder}/{name}" if folder else name
+            for folder in found
+            for name, is_folder in _entries(os.path.join(root, folder))
+            if fnmatch.fnmatchcase(name, part) and (last or is_folder)
+        ]
+    return sorted(found)
+
+
+def _entries(folder: str) -> list[tuple[str, bool]]:
+    """A folder's names, each with whether it is a real folder (not a link to one)."""
+    try:
+        with os.scandir(folder) as listing:
+            return [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
+    except OSError:
+        return []
 
 
 def _resolve(root: str | Path, relative: str) -> tuple[int, str]:
